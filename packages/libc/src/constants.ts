@@ -1,0 +1,81 @@
+/** Linux x86_64/aarch64 ABI constants used across tincan (values from the kernel uapi headers). */
+
+// clone(2) / unshare(2) namespace flags
+export const CLONE_NEWNS = 0x00020000;
+export const CLONE_NEWCGROUP = 0x02000000;
+export const CLONE_NEWUTS = 0x04000000;
+export const CLONE_NEWIPC = 0x08000000;
+export const CLONE_NEWUSER = 0x10000000;
+export const CLONE_NEWPID = 0x20000000;
+export const CLONE_NEWNET = 0x40000000;
+export const CLONE_NEWTIME = 0x00000080;
+export const CLONE_PIDFD = 0x00001000;
+export const CLONE_INTO_CGROUP = 0x200000000n;
+
+// open(2)
+export const O_RDONLY = 0o0;
+export const O_WRONLY = 0o1;
+export const O_RDWR = 0o2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NOCTTY = 0o400;
+export const O_TRUNC = 0o1000;
+export const O_APPEND = 0o2000;
+export const O_NONBLOCK = 0o4000;
+export const O_DIRECTORY = 0o200000;
+export const O_NOFOLLOW = 0o400000;
+export const O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_REMOVEDIR = 0x200;
+export const AT_EMPTY_PATH = 0x1000;
+export const AT_RECURSIVE = 0x8000;
+
+// openat2(2) resolve flags
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+
+// mount(2)
+export const MS_RDONLY = 0x1;
+export const MS_NOSUID = 0x2;
+export const MS_NODEV = 0x4;
+export const MS_NOEXEC = 0x8;
+export const MS_SYNCHRONOUS = 0x10;
+export const MS_REMOUNT = 0x20;
+export const MS_MANDLOCK = 0x40;
+export const MS_DIRSYNC = 0x80;
+export const MS_NOSYMFOLLOW = 0x100;
+export const MS_NOATIME = 0x400;
+export const MS_NODIRATIME = 0x800;
+export const MS_BIND = 0x1000;
+export const MS_MOVE = 0x2000;
+export const MS_REC = 0x4000;
+export const MS_SILENT = 0x8000;
+export const MS_UNBINDABLE = 0x20000;
+export const MS_PRIVATE = 0x40000;
+export const MS_SLAVE = 0x80000;
+export const MS_SHARED = 0x100000;
+export const MS_RELATIME = 0x200000;
+export const MS_STRICTATIME = 0x1000000;
+export const MNT_DETACH = 0x2;
+
+// mount_setattr(2)
+export const MOUNT_ATTR_RDONLY = 0x1;
+export const MOUNT_ATTR_NOSUID = 0x2;
+export const MOUNT_ATTR_NODEV = 0x4;
+export const MOUNT_ATTR_NOEXEC = 0x8;
+export const MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
+
+// syscall numbers this package calls through syscall(2) (no glibc wrapper in Debian 12's glibc 2.36)
+export const SYS = {
+  x64: { openat2: 437, capget: 125, capset: 126, mount_setattr: 442, pidfd_open: 434, clone3: 435, renameat2: 316 },
+  arm64: { openat2: 437, capget: 90, capset: 91, mount_setattr: 442, pidfd_open: 434, clone3: 435, renameat2: 276 },
+} as const;
+export function sysno(name: keyof (typeof SYS)['x64']): number {
+  const table = process.arch === 'arm64' ? SYS.arm64 : SYS.x64;
+  return table[name];
+}

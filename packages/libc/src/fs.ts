@@ -1,0 +1,41 @@
+import { check, fn, koffi, lib } from './lib';
+import { sysno } from './constants';
+
+/** struct open_how for openat2(2). */
+let openHow: koffi.TypeObject | undefined;
+type SyscallFn = (nr: number, ...args: unknown[]) => number | bigint;
+let syscallFn: SyscallFn | undefined;
+function syscall(): SyscallFn {
+  syscallFn ??= lib().func('long syscall(long nr, ...)') as unknown as SyscallFn;
+  return syscallFn;
+}
+
+/**
+ * openat2(2): open `path` relative to `dirfd` under `resolve` rules (RESOLVE_IN_ROOT keeps
+ * every symlink and `..` inside dirfd). Returns the new fd.
+ */
+export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
+  openHow ??= koffi.struct('open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
+  const ret = syscall()(sysno('openat2'), 'int', dirfd, 'str', path, 'open_how *', { flags, mode, resolve }, 'size_t', 24);
+  return check(ret, 'openat2', path);
+}
+
+const mkdiratC = fn<(dirfd: number, path: string, mode: number) => number>('int mkdirat(int dirfd, const char *path, uint32_t mode)');
+/** mkdirat(2). */
+export function mkdirat(dirfd: number, path: string, mode: number): void {
+  check(mkdiratC(dirfd, path, mode), 'mkdirat', path);
+}
+
+const mountC = fn<(src: string | null, tgt: string, type: string | null, flags: number, data: string | null) => number>(
+  'int mount(const char *src, const char *tgt, const char *type, unsigned long flags, const char *data)',
+);
+/** mount(2). */
+export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {
+  check(mountC(source, target, fstype, flags, data), 'mount', target);
+}
+
+const umount2C = fn<(tgt: string, flags: number) => number>('int umount2(const char *tgt, int flags)');
+/** umount2(2). */
+export function umount2(target: string, flags = 0): void {
+  check(umount2C(target, flags), 'umount2', target);
+}

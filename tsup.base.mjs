@@ -1,0 +1,9 @@
+// Shared tsup settings: ESM + CJS + .d.ts for every package.
+export const base = {
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: { compilerOptions: { ignoreDeprecations: '6.0' } },
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+};
