@@ -6,4 +6,6 @@ export const base = {
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // __filename/__dirname/import.meta.url in both the ESM and the CJS build
+  shims: true,
 };

@@ -79,3 +79,10 @@ export function sysno(name: keyof (typeof SYS)['x64']): number {
   const table = process.arch === 'arm64' ? SYS.arm64 : SYS.x64;
   return table[name];
 }
+
+// setrlimit(2) resources (same numbers on x86_64 and aarch64)
+export const RLIMITS = {
+  cpu: 0, fsize: 1, data: 2, stack: 3, core: 4, rss: 5, nproc: 6, nofile: 7, memlock: 8, as: 9,
+  locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15,
+} as const;
+export const RLIM_INFINITY = 0xffffffffffffffffn;

@@ -1,8 +1,8 @@
-import { check, fn, koffi, lib } from './lib';
+import { check, fn, koffi, lib, type Koffi } from './lib';
 import { sysno } from './constants';
 
 /** struct open_how for openat2(2). */
-let openHow: koffi.TypeObject | undefined;
+let openHow: Koffi.TypeObject | undefined;
 type SyscallFn = (nr: number, ...args: unknown[]) => number | bigint;
 let syscallFn: SyscallFn | undefined;
 function syscall(): SyscallFn {
@@ -15,7 +15,7 @@ function syscall(): SyscallFn {
  * every symlink and `..` inside dirfd). Returns the new fd.
  */
 export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
-  openHow ??= koffi.struct('open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
+  openHow ??= koffi().struct('open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
   const ret = syscall()(sysno('openat2'), 'int', dirfd, 'str', path, 'open_how *', { flags, mode, resolve }, 'size_t', 24);
   return check(ret, 'openat2', path);
 }

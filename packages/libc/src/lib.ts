@@ -1,14 +1,22 @@
-import * as koffi from 'koffi';
+import { createRequire } from 'node:module';
+import type * as Koffi from 'koffi';
 import { SyscallError } from './errors';
 
-/** libc, loaded once on first use so that importing this package costs nothing. */
-let libc: koffi.LibraryHandle | undefined;
-export function lib(): koffi.LibraryHandle {
-  libc ??= koffi.load('libc.so.6');
+/** koffi and libc load on first use, so importing this package costs nothing (CLI start-up). */
+let koffiModule: typeof Koffi | undefined;
+let libc: Koffi.LibraryHandle | undefined;
+
+export function koffi(): typeof Koffi {
+  koffiModule ??= createRequire(__filename)('koffi') as typeof Koffi;
+  return koffiModule;
+}
+
+export function lib(): Koffi.LibraryHandle {
+  libc ??= koffi().load('libc.so.6');
   return libc;
 }
 
-/** Declare a libc function lazily (koffi prototypes are parsed on first call). */
+/** Declare a libc function lazily (the prototype is parsed on first call). */
 export function fn<T extends (...args: never[]) => unknown>(prototype: string): T {
   let bound: ((...a: unknown[]) => unknown) | undefined;
   return ((...args: unknown[]) => {
@@ -19,14 +27,14 @@ export function fn<T extends (...args: never[]) => unknown>(prototype: string): 
 
 /** The errno of the last failed call made through koffi on this thread. */
 export function errno(): number {
-  return koffi.errno();
+  return koffi().errno();
 }
 
 /** Throw a SyscallError when a libc call returned -1. */
 export function check(ret: number | bigint, syscall: string, path?: string): number {
   const n = Number(ret);
-  if (n < 0) throw new SyscallError(syscall, koffi.errno(), path);
+  if (n < 0) throw new SyscallError(syscall, errno(), path);
   return n;
 }
 
-export { koffi };
+export type { Koffi };

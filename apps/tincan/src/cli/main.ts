@@ -1,0 +1,64 @@
+import { Command, Option } from 'commander';
+import { specFromFlags, type RunFlags } from './options';
+import { exitCodeOf, runContainer } from './run';
+import { imageCommands } from './images';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+function runCommand(): Command {
+  return new Command('run')
+    .description('run a command in a new container')
+    .argument('<rootfs>', 'a rootfs directory, a rootfs tarball (.tar, .tar.gz, .tar.zst) or an image reference')
+    .argument('[command...]', 'the command and its arguments (default: the image\'s Entrypoint + Cmd)')
+    .passThroughOptions()
+    .option('-v, --volume <host:ctr[:ro]>', 'bind-mount a host path (repeatable)', collect, [])
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable; KEY alone passes the host value)', collect, [])
+    .option('-w, --workdir <dir>', 'working directory inside the container')
+    .option('-u, --user <uid[:gid]|name>', 'user to run as')
+    .option('--hostname <name>', 'container hostname (generated when absent)')
+    .option('--entrypoint <cmd>', 'replace the image\'s Entrypoint')
+    .option('--memory <bytes>', 'memory limit, e.g. 512m (cgroup memory.max)')
+    .option('--memory-swap <bytes>', 'memory + swap limit; -1 for unlimited swap')
+    .option('--cpus <n>', 'CPU limit, e.g. 1.5 (cgroup cpu.max)')
+    .option('--cpu-weight <1-10000>', 'relative CPU weight (cgroup cpu.weight)')
+    .option('--pids-limit <n>', 'maximum number of processes (cgroup pids.max)')
+    .option('--io-weight <1-10000>', 'relative IO weight (cgroup io.weight)')
+    .option('--ulimit <name=soft[:hard]>', 'resource limit, e.g. nofile=1024:4096 (repeatable)', collect, [])
+    .option('--cap-add <cap>', 'add a capability (repeatable; ALL for all)', collect, [])
+    .option('--cap-drop <cap>', 'drop a capability (repeatable; ALL for all)', collect, [])
+    .option('--security-opt <opt>', 'seccomp=default|contained|unconfined|PROFILE.json, no-new-privileges[=false]', collect, [])
+    .addOption(new Option('--net <mode>', 'network').choices(['none', 'host']).default('none'))
+    .option('--userns <mode>', 'user namespace: host, auto, or CONTAINER:HOST:SIZE[,...]', 'host')
+    .addOption(new Option('--cgroups <mode>', 'a cgroup v2 per container; off runs without limits').choices(['on', 'off']).default('on'))
+    .option('--read-only', 'mount the root filesystem read-only')
+    .option('--tmpfs <dir[:size]>', 'mount a tmpfs (repeatable)', collect, [])
+    .option('--data-dir <dir>', 'where images and layers are stored', process.env.TINCAN_DATA_DIR)
+    .option('--trace', 'print every isolation step, its syscalls, result and time')
+    .action(async (rootfs: string, command: string[], flags: RunFlags & { trace?: boolean }) => {
+      process.exitCode = await runContainer(specFromFlags(rootfs, command, flags), flags.trace ?? false);
+    });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('tincan')
+    .description('tincan — a Linux container runtime for Node.js')
+    .enablePositionalOptions()
+    .showHelpAfterError('(tincan --help for usage)')
+    .configureOutput({ outputError: (s, write) => write(`tincan: ${s.replace(/^error: /, '')}`) })
+    .exitOverride();
+  for (const c of [runCommand(), ...imageCommands()]) {
+    // subcommands added with addCommand do not inherit these settings
+    program.addCommand(c.exitOverride().showHelpAfterError('(tincan COMMAND --help for usage)').configureOutput(program.configureOutput()));
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    const err = e as Error & { exitCode?: number; code?: string };
+    if (typeof err.code === 'string' && err.code.startsWith('commander.')) {
+      process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 125;
+      return;
+    }
+    process.stderr.write(`tincan: ${err.message}\n`);
+    process.exitCode = exitCodeOf(e);
+  }
+}

@@ -1,0 +1,46 @@
+import type { ContainerStep, MonitorStep, ExitStatus } from '@tincan/nsexec';
+import type { ContainerSpec } from '../spec';
+import type { SetupPhase } from './phases';
+
+/** What the pipeline knows about the container being created; plugins read and extend it. */
+export interface PipelineContext {
+  readonly id: string;
+  readonly spec: ContainerSpec;
+  /** Private per-container state directory (/run/tincan/<id>), removed at cleanup. */
+  readonly stateDir: string;
+  /** CLONE_NEW* flags of the namespaces to create. */
+  cloneFlags: number;
+  /** Namespaces joined before clone (monitor steps). */
+  readonly joins: MonitorStep[];
+  /** Steps the monitor runs after clone, before the container continues (uid/gid maps). */
+  readonly attachSteps: MonitorStep[];
+  /** The cgroup directory the process is created in (clone3 CLONE_INTO_CGROUP). */
+  cgroupPath: string | undefined;
+  /** Values plugins hand to later plugins (e.g. the rootfs's image defaults); keyed by plugin name. */
+  readonly shared: Map<string, unknown>;
+  /** Add in-container steps to a phase of SETUP_ORDER. */
+  addSteps(phase: SetupPhase, ...steps: ContainerStep[]): void;
+  /** Run `fn` at cleanup (reverse order of registration), whatever happened. */
+  onCleanup(fn: () => void | Promise<void>): void;
+}
+
+/** How a container ended, as plugins see it at cleanup. */
+export interface RunResult {
+  status: ExitStatus | undefined;
+  error: Error | undefined;
+}
+
+/**
+ * A plugin contributes one concern to the runtime. Every hook is optional:
+ *   prepare   in the parent, before the process exists: validate, allocate, add steps
+ *   attach    in the parent, after clone, while the container waits (e.g. network setup)
+ *   started   after the command was exec'd
+ *   cleanup   always, in reverse plugin order
+ */
+export interface Plugin {
+  readonly name: string;
+  prepare?(ctx: PipelineContext): void | Promise<void>;
+  attach?(ctx: PipelineContext, pid: number): void | Promise<void>;
+  started?(ctx: PipelineContext, pid: number): void | Promise<void>;
+  cleanup?(ctx: PipelineContext, result: RunResult): void | Promise<void>;
+}

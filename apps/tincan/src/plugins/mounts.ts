@@ -1,0 +1,33 @@
+import { planFilesystem, type FilesystemSpec } from '@tincan/mounts';
+import { toHostId } from '@tincan/namespaces';
+import type { Plugin } from '../pipeline/plugin';
+import { FILESYSTEM, getShared, ID_MAPS, NAMESPACES, needShared, ROOTFS, setShared } from '../pipeline/shared';
+
+/** The container's filesystem: mounts before pivot_root, then pivot_root, masked and read-only paths. */
+export function mountsPlugin(): Plugin {
+  return {
+    name: 'mounts',
+    prepare(ctx) {
+      const { rootfs, defaults } = needShared(ctx, ROOTFS, 'mounts', 'rootfs');
+      const ns = getShared(ctx, NAMESPACES);
+      const maps = getShared(ctx, ID_MAPS);
+      const fs: FilesystemSpec = {
+        rootfs,
+        readOnly: ctx.spec.readOnly ?? false,
+        volumes: ctx.spec.volumes ?? [],
+        tmpfs: ctx.spec.tmpfs ?? [],
+        userNamespace: ns?.created.has('user') ?? false,
+        netNamespace: ns?.created.has('net') ?? false,
+        ipcNamespace: ns?.created.has('ipc') ?? false,
+        // devpts gid=5 must exist in the container's gid map
+        ttyGroup: maps ? toHostId(maps.gidMap, 5) !== undefined : true,
+      };
+      const workdir = ctx.spec.workdir ?? defaults.workingDir;
+      if (workdir) fs.workdir = workdir;
+      setShared(ctx, FILESYSTEM, fs);
+      const plan = planFilesystem(fs);
+      ctx.addSteps('mounts', ...plan.mounts);
+      ctx.addSteps('pivot_root', ...plan.pivot);
+    },
+  };
+}

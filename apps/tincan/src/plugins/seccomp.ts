@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+import { compile, loadProfile, nativeArch, profiles, type SeccompProfile } from '@tincan/seccomp-bpf';
+import type { Plugin } from '../pipeline/plugin';
+import { CAPABILITY_NAMES, getShared } from '../pipeline/shared';
+
+/** 'default' | 'contained' | 'unconfined' | a path to a docker/OCI JSON profile. */
+export function seccompProfile(value: string): SeccompProfile | 'unconfined' {
+  if (value === 'unconfined') return 'unconfined';
+  if (value === 'default') return profiles.default;
+  if (value === 'contained') return profiles.contained;
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(value, 'utf8'));
+  } catch (e) {
+    throw new Error(`seccomp profile ${value}: ${(e as Error).message}`);
+  }
+  return loadProfile(json);
+}
+
+/** The seccomp filter, compiled from the profile for this architecture and the container's capabilities. */
+export function seccompPlugin(): Plugin {
+  return {
+    name: 'seccomp',
+    prepare(ctx) {
+      const chosen = ctx.spec.seccomp ?? 'default';
+      const profile = typeof chosen === 'string' ? seccompProfile(chosen) : chosen;
+      if (profile === 'unconfined') return;
+      const caps = getShared(ctx, CAPABILITY_NAMES) ?? [];
+      if (ctx.spec.noNewPrivileges === false && !caps.includes('CAP_SYS_ADMIN')) {
+        throw new Error('a seccomp filter needs no_new_privs or CAP_SYS_ADMIN (use --security-opt seccomp=unconfined or keep no-new-privileges)');
+      }
+      const filter = compile(profile, { arch: nativeArch(), capabilities: caps });
+      ctx.addSteps('seccomp', { op: 'seccomp', filter });
+    },
+  };
+}

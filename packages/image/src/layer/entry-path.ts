@@ -1,0 +1,47 @@
+import { LayerError } from './errors';
+import { MAX_COMPONENT_LENGTH } from './limits';
+
+/** A normalised entry path: '' is the root, otherwise components joined by '/' (no '.', '..', or empty ones). */
+export interface EntryPath {
+  path: string;
+  parent: string;
+  base: string;
+}
+
+/**
+ * Make an entry name (or hard link target) relative to the root and lexically clean. A leading '/'
+ * is dropped (names are root-relative); a '..' that would climb above the root is refused.
+ */
+export function normalizeEntryPath(raw: string, maxNameLength: number, layer?: string): EntryPath {
+  if (raw.includes('\0')) throw new LayerError(raw, 'name contains a NUL byte', layer);
+  if (raw.length > maxNameLength || (raw.length * 3 > maxNameLength && Buffer.byteLength(raw) > maxNameLength)) {
+    throw new LayerError(truncated(raw), `name longer than ${maxNameLength} bytes`, layer);
+  }
+  const out: string[] = [];
+  for (const c of raw.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') {
+      if (out.length === 0) throw new LayerError(raw, 'path escapes the root', layer);
+      out.pop();
+      continue;
+    }
+    if (c.length > MAX_COMPONENT_LENGTH / 3 && Buffer.byteLength(c) > MAX_COMPONENT_LENGTH) {
+      throw new LayerError(truncated(raw), `path component longer than ${MAX_COMPONENT_LENGTH} bytes`, layer);
+    }
+    out.push(c);
+  }
+  const base = out.pop() ?? '';
+  const parent = out.join('/');
+  return { path: parent === '' ? base : `${parent}/${base}`, parent, base };
+}
+
+/** Parent of a normalised path ('' for top-level names and the root). */
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i < 0 ? '' : path.slice(0, i);
+}
+
+/** Keep error messages readable when the offending name is megabytes long. */
+function truncated(name: string): string {
+  return name.length > 120 ? `${name.slice(0, 100)}…(${name.length} chars)` : name;
+}

@@ -1,0 +1,31 @@
+/** A layer could not be applied: names the layer (digest or path), the entry and why. */
+export class LayerError extends Error {
+  override readonly name = 'LayerError';
+  constructor(
+    readonly entry: string,
+    readonly reason: string,
+    readonly layer?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(layerMessage(layer, entry, reason), options);
+  }
+}
+
+/** `layer sha256:ab12cd34ef56…: entry "x": reason` (digests shortened, paths kept whole). */
+function layerMessage(layer: string | undefined, entry: string, reason: string): string {
+  const where = layer === undefined ? '' : `layer ${shortLayer(layer)}: `;
+  const what = entry === '' ? '' : `entry ${JSON.stringify(entry)}: `;
+  return `${where}${what}${reason}`;
+}
+
+function shortLayer(layer: string): string {
+  const m = /^(sha256|sha512):([0-9a-f]{12})[0-9a-f]{20,}$/.exec(layer);
+  return m ? `${m[1]}:${m[2]}…` : layer;
+}
+
+/** Wrap a failure (typically a SyscallError) met while applying `entry` into a LayerError. */
+export function asLayerError(err: unknown, entry: string, layer: string | undefined): LayerError {
+  if (err instanceof LayerError) return err;
+  const reason = err instanceof Error ? err.message : String(err);
+  return new LayerError(entry, reason, layer, { cause: err });
+}

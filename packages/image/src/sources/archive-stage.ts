@@ -1,0 +1,125 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import * as tarStream from 'tar-stream';
+import { ImageError } from '../errors';
+import { assertSha256 } from '../reference';
+import { sniffCompression } from './compression';
+
+/** A regular file of a staged archive, stored under its content digest. */
+export interface StagedFile {
+  digest: string;
+  size: number;
+}
+
+/**
+ * An archive whose regular files were copied into `dir/blobs/sha256/<hex>` by content digest;
+ * names inside the archive are only map keys, never host paths (so no traversal is possible).
+ */
+export class StagedArchive {
+  readonly files = new Map<string, StagedFile>();
+  readonly links = new Map<string, string>();
+
+  constructor(
+    readonly dir: string,
+    readonly reference: string,
+  ) {}
+
+  /** The staged file at an archive path, following hard and symbolic links between entries. */
+  lookup(name: string): StagedFile | undefined {
+    let current = normalizeEntryName(name);
+    for (let hops = 0; hops < 16 && current !== undefined; hops++) {
+      const file = this.files.get(current);
+      if (file) return file;
+      current = this.links.get(current);
+    }
+    return undefined;
+  }
+
+  /** Like lookup(), but an archive without the entry is an error naming it. */
+  require(name: string): StagedFile {
+    const file = this.lookup(name);
+    if (!file) throw new ImageError('archive has no such file', { reference: this.reference, entry: name });
+    return file;
+  }
+
+  blobPath(digest: string): string {
+    return join(this.dir, 'blobs', 'sha256', assertSha256(digest, this.reference).slice('sha256:'.length));
+  }
+}
+
+/** `./a//b` → `a/b`; undefined for names that leave the archive root. */
+export function normalizeEntryName(name: string): string | undefined {
+  const n = posix.normalize(name.replace(/^\/+/, '')).replace(/\/+$/, '');
+  return n === '..' || n.startsWith('../') || n === '.' || n === '' ? undefined : n;
+}
+
+/** Stream a (possibly gzip-compressed) tar once, staging every regular file by digest and recording links. */
+export async function stageArchive(file: string, dir: string, reference: string): Promise<StagedArchive> {
+  const staged = new StagedArchive(dir, reference);
+  await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const input = await openArchive(file, reference);
+  const extract = tarStream.extract();
+  input.on('error', (e) => extract.destroy(e));
+  input.pipe(extract);
+  try {
+    for await (const entry of extract) await stageEntry(staged, entry);
+  } catch (e) {
+    input.destroy();
+    if (e instanceof ImageError) throw e;
+    throw new ImageError(`cannot read archive: ${(e as Error).message}`, { reference, path: file }, { cause: e });
+  }
+  return staged;
+}
+
+async function openArchive(file: string, reference: string): Promise<Readable> {
+  const compression = await sniffCompression(file).catch((e: NodeJS.ErrnoException) => {
+    throw new ImageError(`cannot open archive (${e.code ?? e.message})`, { reference, path: file });
+  });
+  if (compression === 'zstd') throw new ImageError('zstd-compressed archives are not supported; decompress it first', { reference, path: file });
+  const raw = createReadStream(file);
+  if (compression === 'none') return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  return raw.pipe(gunzip);
+}
+
+async function stageEntry(staged: StagedArchive, entry: tarStream.Entry): Promise<void> {
+  const { type, linkname } = entry.header;
+  const name = normalizeEntryName(entry.header.name);
+  if (name !== undefined && (type === 'file' || type === 'contiguous-file')) {
+    staged.files.set(name, await stageFile(staged, entry));
+    return;
+  }
+  if (name !== undefined && linkname && (type === 'link' || type === 'symlink')) {
+    // a hard link names an archive path; a symlink is relative to its own directory
+    const target = type === 'link' ? linkname : posix.join(posix.dirname(name), linkname);
+    const resolved = normalizeEntryName(target);
+    if (resolved !== undefined) staged.links.set(name, resolved);
+  }
+  // drain the body: the parser moves to the next header only once this entry is consumed
+  for await (const chunk of entry) void chunk;
+}
+
+/** Copy one entry to a temporary file while hashing it, then rename it to its digest. */
+async function stageFile(staged: StagedArchive, entry: tarStream.Entry): Promise<StagedFile> {
+  const tmp = join(staged.dir, `.entry-${randomBytes(6).toString('hex')}`);
+  const hash = createHash('sha256');
+  const handle = await open(tmp, 'w');
+  let size = 0;
+  try {
+    for await (const chunk of entry) {
+      hash.update(chunk);
+      size += chunk.length;
+      await handle.write(chunk);
+    }
+  } finally {
+    await handle.close();
+  }
+  const digest = `sha256:${hash.digest('hex')}`;
+  await rename(tmp, staged.blobPath(digest));
+  return { digest, size };
+}

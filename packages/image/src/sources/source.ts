@@ -1,0 +1,123 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { ImageError } from '../errors';
+import {
+  type Descriptor,
+  type ImageConfig,
+  type ImageManifest,
+  type Platform,
+  isIndexMediaType,
+  manifestMediaType,
+  parseImageConfig,
+  parseIndex,
+  parseJson,
+  parseManifest,
+  platformString,
+  selectPlatform,
+} from './oci';
+
+/** A blob body starting at `offset` (0 when the source could not resume where asked). */
+export interface BlobStream {
+  stream: Readable;
+  offset: number;
+}
+
+/** The document a source names before platform selection (a manifest or an index). */
+export interface RootDocument {
+  bytes: Buffer;
+  mediaType: string;
+  /** Set when the source was addressed by digest, so the bytes must hash to it. */
+  digest?: string;
+}
+
+/** One place to read an image from: an OCI layout, an archive, or a registry repository. */
+export interface ImageSource {
+  /** The source as the user wrote it, for messages and records. */
+  readonly reference: string;
+  /** The name the store gives the image when the caller gives none (a normalised reference). */
+  readonly defaultName?: string;
+  root(): Promise<RootDocument>;
+  /** A manifest named by an index, as raw bytes (verified by the caller). */
+  manifest(desc: Descriptor): Promise<Buffer>;
+  /** A blob's bytes from `offset` on. */
+  openBlob(desc: Descriptor, offset: number): Promise<BlobStream>;
+  /** Drop staging files and connections; safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** A manifest resolved for one platform, with its config: everything needed to fetch the layers. */
+export interface ResolvedImage {
+  manifestDigest: string;
+  manifestBytes: Buffer;
+  manifest: ImageManifest;
+  configBytes: Buffer;
+  config: ImageConfig;
+  /** The index the manifest was chosen from, kept so the store holds the whole document chain. */
+  indexDigest?: string;
+  indexBytes?: Buffer;
+}
+
+export function sha256(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Throw unless `bytes` has exactly the descriptor's size and digest. */
+export function verifyBytes(bytes: Buffer, expected: { digest: string; size?: number }, what: string, reference: string): void {
+  const actual = sha256(bytes);
+  if (expected.size !== undefined && bytes.length !== expected.size) {
+    throw new ImageError(`${what} size mismatch: expected ${expected.size} bytes, got ${bytes.length}`, { reference, blob: expected.digest });
+  }
+  if (actual !== expected.digest) {
+    throw new ImageError(`${what} digest mismatch: expected ${expected.digest}, got ${actual}`, { reference, blob: expected.digest });
+  }
+}
+
+const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+
+/** Read a small blob (manifest, config) fully, refusing anything bigger than its descriptor says. */
+export async function readSmallBlob(source: ImageSource, desc: Descriptor, what: string): Promise<Buffer> {
+  if (desc.size > MAX_DOCUMENT_BYTES) throw new ImageError(`${what} is ${desc.size} bytes (limit ${MAX_DOCUMENT_BYTES})`, { reference: source.reference, blob: desc.digest });
+  const { stream } = await source.openBlob(desc, 0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > desc.size) {
+      stream.destroy();
+      throw new ImageError(`${what} size mismatch: expected ${desc.size} bytes, got more`, { reference: source.reference, blob: desc.digest });
+    }
+    chunks.push(chunk);
+  }
+  const bytes = Buffer.concat(chunks);
+  verifyBytes(bytes, desc, what, source.reference);
+  return bytes;
+}
+
+/** Follow the root document to this platform's manifest and config, verifying every digest on the way. */
+export async function resolveImage(source: ImageSource, platform: Platform): Promise<ResolvedImage> {
+  const ref = source.reference;
+  const root = await source.root();
+  if (root.digest) verifyBytes(root.bytes, { digest: root.digest }, 'manifest', ref);
+  const rootDoc = parseJson(root.bytes, 'manifest', ref);
+  const rootType = manifestMediaType(rootDoc, root.mediaType, ref);
+  let manifestBytes = root.bytes;
+  let manifestDoc = rootDoc;
+  let manifestType = rootType;
+  let index: Pick<ResolvedImage, 'indexDigest' | 'indexBytes'> = {};
+  if (isIndexMediaType(rootType)) {
+    const chosen = selectPlatform(parseIndex(rootDoc, rootType, ref), platform, ref);
+    manifestBytes = await source.manifest(chosen);
+    verifyBytes(manifestBytes, chosen, `manifest for ${platformString(platform)}`, ref);
+    manifestDoc = parseJson(manifestBytes, 'manifest', ref, chosen.digest);
+    manifestType = manifestMediaType(manifestDoc, chosen.mediaType, ref);
+    if (isIndexMediaType(manifestType)) throw new ImageError('nested image indexes are not supported', { reference: ref, blob: chosen.digest });
+    index = { indexDigest: sha256(root.bytes), indexBytes: root.bytes };
+  }
+  const manifest = parseManifest(manifestDoc, manifestType, ref);
+  const configBytes = await readSmallBlob(source, manifest.config, 'image config');
+  const config = parseImageConfig(parseJson(configBytes, 'image config', ref, manifest.config.digest), ref, manifest.config.digest);
+  if (config.rootfs.diff_ids.length !== manifest.layers.length) {
+    throw new ImageError(`manifest has ${manifest.layers.length} layers but config lists ${config.rootfs.diff_ids.length} diff_ids`, { reference: ref });
+  }
+  return { manifestDigest: sha256(manifestBytes), manifestBytes, manifest, configBytes, config, ...index };
+}

@@ -1,0 +1,42 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { type Compression, type LayerResult, applyLayer } from '../layer';
+import { renameDirIntoPlace } from './fs-util';
+import type { StorePaths } from './paths';
+
+/** How to read one layer blob. */
+export interface LayerSpec {
+  input: Readable | string;
+  mediaType?: string;
+  compression?: Compression;
+  /** digest or path naming the layer in errors and warnings */
+  layer: string;
+}
+
+/** A layer unpacked (overlay mode) into `<dir>/diff` under a temporary directory, not yet in the cache. */
+export interface UnpackedLayer {
+  dir: string;
+  result: LayerResult;
+}
+
+/** Unpack a layer as an overlayfs lower dir (whiteouts as 0:0 char devices) into a fresh dir under `tmpParent`. */
+export async function unpackLayer(spec: LayerSpec, tmpParent: string, log: (line: string) => void): Promise<UnpackedLayer> {
+  const dir = await mkdtemp(join(tmpParent, 'layer-'));
+  await mkdir(join(dir, 'diff'));
+  const result = await applyLayer(spec.input, join(dir, 'diff'), {
+    mode: 'overlay',
+    mediaType: spec.mediaType,
+    compression: spec.compression,
+    layer: spec.layer,
+    onWarning: (w) => log(`${spec.layer}: ${w.entry}: ${w.message}`),
+  });
+  await writeFile(join(dir, 'layer.json'), JSON.stringify({ diffId: result.diffId, bytes: result.bytes, entries: result.entries, from: spec.layer }));
+  return { dir, result };
+}
+
+/** Move an unpacked layer into layers/<diffId hex> atomically; an existing copy (same diffId, same content) wins. */
+export async function commitLayer(unpacked: UnpackedLayer, paths: StorePaths): Promise<void> {
+  await mkdir(paths.layers, { recursive: true });
+  await renameDirIntoPlace(unpacked.dir, paths.layer(unpacked.result.diffId));
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, rm } from 'node:fs/promises';
+import { ImageError } from '../errors';
+import { tryNormalizeImageName } from '../reference';
+import type { Platform } from '../sources/oci';
+import { withLock } from './lock';
+import type { StorePaths } from './paths';
+
+export interface LayerRecord {
+  /** The layer blob as stored (compressed). */
+  digest: string;
+  /** The uncompressed tar's digest: names the cached layer directory. */
+  diffId: string;
+  size: number;
+  mediaType: string;
+}
+
+/** One image in the store: a manifest with its config and layers, and the names that point at it. */
+export interface ImageRecord {
+  /** Manifest digest: the image's identity. */
+  digest: string;
+  /** Normalised references (e.g. `docker.io/library/alpine:latest`); each name is on one record at most. */
+  names: string[];
+  configDigest: string;
+  mediaType: string;
+  /** The index (manifest list) the manifest was chosen from, when there was one. */
+  indexDigest?: string;
+  platform: Platform;
+  /** Bottom layer first, as in the manifest. */
+  layers: LayerRecord[];
+  /** Bytes of manifest, config and layer blobs. */
+  size: number;
+  created?: string;
+  addedAt: string;
+  /** Where it came from, as written (`docker://…`, `oci-archive:/x.tar`, …). */
+  source: string;
+}
+
+interface IndexFile {
+  version: 1;
+  images: ImageRecord[];
+}
+
+export async function readRecords(paths: StorePaths): Promise<ImageRecord[]> {
+  try {
+    return (JSON.parse(await readFile(paths.index, 'utf8')) as IndexFile).images;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ImageError(`unreadable image index (${(e as Error).message})`, { path: paths.index });
+  }
+}
+
+/** Read-modify-write the records under the index lock; the file is replaced by rename, never rewritten in place. */
+export async function updateRecords<T>(paths: StorePaths, mutate: (records: ImageRecord[]) => T): Promise<T> {
+  return withLock(paths.indexLock, 'exclusive', async () => {
+    const records = await readRecords(paths);
+    const result = mutate(records);
+    await writeFileAtomic(paths.index, JSON.stringify({ version: 1, images: records } satisfies IndexFile, null, 2));
+    return result;
+  });
+}
+
+/** Write to a sibling temp file, fsync it, rename it over the target (readers see old or new, never half). */
+export async function writeFileAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const handle = await open(tmp, 'w', 0o644);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path).catch(async (e: unknown) => {
+    await rm(tmp, { force: true });
+    throw e;
+  });
+}
+
+/** Add or refresh a record; its names are taken off any other record (a name points at one image). */
+export function upsertRecord(records: ImageRecord[], record: ImageRecord): ImageRecord {
+  for (const other of records) other.names = other.names.filter((n) => !record.names.includes(n));
+  const existing = records.find((r) => r.digest === record.digest);
+  if (!existing) {
+    records.push(record);
+    return record;
+  }
+  Object.assign(existing, { ...record, names: [...new Set([...existing.names, ...record.names])], addedAt: existing.addedAt });
+  return existing;
+}
+
+/** Find by name (normalised like docker), by full digest (manifest or config), or by a ≥12-digit hex prefix. */
+export function findRecord(records: ImageRecord[], query: string): ImageRecord | undefined {
+  if (/^sha256:[a-f0-9]{64}$/.test(query)) return records.find((r) => r.digest === query || r.configDigest === query);
+  if (/^[a-f0-9]{12,64}$/.test(query)) {
+    const hits = records.filter((r) => r.digest.slice(7).startsWith(query) || r.configDigest.slice(7).startsWith(query));
+    if (hits.length > 1) throw new ImageError(`ambiguous image id prefix ${query}`, { reference: query });
+    if (hits.length === 1) return hits[0];
+  }
+  const name = tryNormalizeImageName(query);
+  return name === undefined ? undefined : records.find((r) => r.names.includes(name));
+}

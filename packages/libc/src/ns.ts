@@ -1,0 +1,12 @@
+import { check, fn } from './lib';
+
+/** ioctl request on an nsfs file descriptor: returns the namespace's CLONE_NEW* type (Linux 4.11+). */
+export const NS_GET_NSTYPE = 0xb703;
+
+const ioctlC = fn<(fd: number, request: number) => number>('int ioctl(int fd, unsigned long request, ...)');
+
+/** The CLONE_NEW* value of the namespace behind `fd` (an open /proc/PID/ns/* or bind-mounted ns file). */
+export function nsGetType(fd: number, path?: string): number {
+  // ioctl(NS_GET_NSTYPE): ask nsfs which kind of namespace this fd refers to (ENOTTY: not a namespace file).
+  return check(ioctlC(fd, NS_GET_NSTYPE), 'ioctl(NS_GET_NSTYPE)', path);
+}

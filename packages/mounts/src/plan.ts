@@ -1,0 +1,156 @@
+import { statSync } from 'node:fs';
+import {
+  MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, MS_STRICTATIME,
+  MOUNT_ATTR_RDONLY,
+} from '@tincan/libc';
+import type { ContainerStep } from '@tincan/nsexec';
+import { byDepth, containerPath, MountSpecError } from './paths';
+import {
+  DEFAULT_DEVICES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS,
+  type FilesystemSpec, type Propagation, type RootfsSpec, type TmpfsSpec, type VolumeSpec,
+} from './spec';
+
+/** The filesystem as steps: `mounts` run before pivot_root, `pivot` switches root and hides paths. */
+export interface FilesystemPlan {
+  mounts: ContainerStep[];
+  pivot: ContainerStep[];
+}
+
+const S_IFCHR = 0o020000;
+const PROPAGATION: Record<Propagation, number> = {
+  private: MS_PRIVATE, rprivate: MS_PRIVATE | MS_REC, slave: MS_SLAVE, rslave: MS_SLAVE | MS_REC,
+  shared: MS_SHARED, rshared: MS_SHARED | MS_REC,
+};
+
+/**
+ * Plan a container's filesystem. Checks host-side inputs (rootfs, volume sources) now, so a bad
+ * spec fails before any process exists; every container-side target is resolved in the root later.
+ */
+export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
+  const root = rootPath(spec.rootfs);
+  const mounts: ContainerStep[] = [
+    // nothing we mount may propagate back to the host (and host mounts stop arriving)
+    { op: 'mount', source: '', target: '/', flags: MS_REC | MS_PRIVATE },
+    ...rootfsSteps(spec.rootfs),
+    { op: 'setRoot', path: root },
+    ...procSteps(),
+    ...devSteps(spec),
+    ...sysSteps(spec),
+    ...byDepth(spec.tmpfs ?? []).flatMap(tmpfsSteps),
+    ...byDepth(spec.volumes ?? []).flatMap(volumeSteps),
+  ];
+  if (spec.workdir) mounts.push({ op: 'mkdir', path: containerPath(spec.workdir, 'workdir'), mode: 0o755 });
+  if (spec.readOnly) mounts.push({ op: 'setMountAttr', target: root, set: MOUNT_ATTR_RDONLY });
+  const pivot: ContainerStep[] = [
+    { op: 'pivotRoot' },
+    ...(spec.maskedPaths ?? DEFAULT_MASKED_PATHS).map((p): ContainerStep => ({ op: 'mask', path: containerPath(p, 'masked path') })),
+    ...(spec.readonlyPaths ?? DEFAULT_READONLY_PATHS).flatMap(readonlySteps),
+  ];
+  return { mounts, pivot };
+}
+
+/** The host directory that becomes the container's root. */
+export function rootPath(rootfs: RootfsSpec): string {
+  return rootfs.kind === 'directory' ? rootfs.path : rootfs.mountpoint;
+}
+
+function rootfsSteps(rootfs: RootfsSpec): ContainerStep[] {
+  if (rootfs.kind === 'directory') {
+    requireDirectory(rootfs.path, 'rootfs');
+    // pivot_root needs the new root to be a mount point
+    return [{ op: 'mount', source: rootfs.path, target: rootfs.path, flags: MS_BIND | MS_REC }];
+  }
+  if (rootfs.lowerDirs.length === 0) throw new MountSpecError('overlay rootfs needs at least one lower dir');
+  for (const d of [...rootfs.lowerDirs, rootfs.upperDir, rootfs.workDir, rootfs.mountpoint]) {
+    if (d !== undefined) requireDirectory(d, 'overlay dir');
+    if (d !== undefined && /[:,\\]/.test(d)) throw new MountSpecError(`overlay dir contains ':', ',' or '\\': ${d}`);
+  }
+  const upper = rootfs.upperDir && rootfs.workDir ? `,upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}` : '';
+  // mounted inside the container's mount namespace: it vanishes with it, nothing to clean on the host
+  return [{ op: 'mount', source: 'overlay', target: rootfs.mountpoint, fstype: 'overlay', flags: 0, data: `lowerdir=${rootfs.lowerDirs.join(':')}${upper}` }];
+}
+
+function procSteps(): ContainerStep[] {
+  return [{ op: 'mount', source: 'proc', target: '/proc', fstype: 'proc', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, paths: ['targetInRoot', 'mkdir'] }];
+}
+
+function devSteps(spec: FilesystemSpec): ContainerStep[] {
+  const steps: ContainerStep[] = [
+    { op: 'mount', source: 'tmpfs', target: '/dev', fstype: 'tmpfs', flags: MS_NOSUID | MS_STRICTATIME, data: 'mode=755,size=65536k', paths: ['targetInRoot', 'mkdir'] },
+  ];
+  for (const d of DEFAULT_DEVICES) {
+    // a user namespace may not create device nodes: bind the host's instead
+    if (spec.userNamespace) steps.push({ op: 'mount', source: d.path, target: d.path, flags: MS_BIND, paths: ['targetInRoot', 'mkfile'] });
+    else steps.push({ op: 'mknod', path: d.path, mode: S_IFCHR | 0o666, major: d.major, minor: d.minor });
+  }
+  const ptsData = `newinstance,ptmxmode=0666,mode=0620${spec.ttyGroup ? ',gid=5' : ''}`;
+  steps.push(
+    { op: 'mount', source: 'devpts', target: '/dev/pts', fstype: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: ptsData, paths: ['targetInRoot', 'mkdir'] },
+    { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' },
+    { op: 'mount', source: 'shm', target: '/dev/shm', fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: 'mode=1777,size=65536k', paths: ['targetInRoot', 'mkdir'] },
+  );
+  if (spec.ipcNamespace) steps.push({ op: 'mount', source: 'mqueue', target: '/dev/mqueue', fstype: 'mqueue', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, paths: ['targetInRoot', 'mkdir'] });
+  steps.push(
+    { op: 'symlink', target: '/proc/self/fd', path: '/dev/fd' },
+    { op: 'symlink', target: '/proc/self/fd/0', path: '/dev/stdin' },
+    { op: 'symlink', target: '/proc/self/fd/1', path: '/dev/stdout' },
+    { op: 'symlink', target: '/proc/self/fd/2', path: '/dev/stderr' },
+  );
+  return steps;
+}
+
+function sysSteps(spec: FilesystemSpec): ContainerStep[] {
+  const flags = MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY;
+  // sysfs may only be mounted by the owner of the net namespace; otherwise rbind the host's, read-only
+  if (spec.userNamespace && !spec.netNamespace) {
+    return [
+      { op: 'mount', source: '/sys', target: '/sys', flags: MS_BIND | MS_REC, paths: ['targetInRoot', 'mkdir'] },
+      { op: 'setMountAttr', target: '/sys', set: MOUNT_ATTR_RDONLY, paths: ['targetInRoot', 'recursive'] },
+    ];
+  }
+  return [{ op: 'mount', source: 'sysfs', target: '/sys', fstype: 'sysfs', flags, paths: ['targetInRoot', 'mkdir'] }];
+}
+
+function tmpfsSteps(t: TmpfsSpec): ContainerStep[] {
+  const data = [t.size ? `size=${t.size}` : '', t.mode !== undefined ? `mode=${t.mode.toString(8)}` : ''].filter(Boolean).join(',');
+  return [{ op: 'mount', source: 'tmpfs', target: containerPath(t.target, 'tmpfs'), fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data, paths: ['targetInRoot', 'mkdir'] }];
+}
+
+function volumeSteps(v: VolumeSpec): ContainerStep[] {
+  const target = containerPath(v.target, `volume ${v.source}`);
+  const isDir = hostSourceIsDirectory(v.source);
+  const steps: ContainerStep[] = [
+    // the target resolves inside the root: a symlink in the image cannot point the bind at the host
+    { op: 'mount', source: v.source, target, flags: MS_BIND | (v.recursive === false ? 0 : MS_REC), paths: ['targetInRoot', isDir ? 'mkdir' : 'mkfile'] },
+  ];
+  if (v.propagation) steps.push({ op: 'mount', source: '', target, flags: PROPAGATION[v.propagation], paths: ['targetInRoot'] });
+  if (v.readOnly) steps.push({ op: 'setMountAttr', target, set: MOUNT_ATTR_RDONLY, paths: v.recursive === false ? ['targetInRoot'] : ['targetInRoot', 'recursive'] });
+  return steps;
+}
+
+function readonlySteps(path: string): ContainerStep[] {
+  const target = containerPath(path, 'read-only path');
+  return [
+    { op: 'mount', source: target, target, flags: MS_BIND | MS_REC, paths: ['sourceInRoot', 'targetInRoot', 'optional'] },
+    { op: 'setMountAttr', target, set: MOUNT_ATTR_RDONLY, paths: ['targetInRoot', 'recursive', 'optional'] },
+  ];
+}
+
+function requireDirectory(path: string, what: string): void {
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new MountSpecError(`${what} does not exist: ${path}`);
+  }
+  if (!isDir) throw new MountSpecError(`${what} is not a directory: ${path}`);
+}
+
+function hostSourceIsDirectory(source: string): boolean {
+  if (!source.startsWith('/')) throw new MountSpecError(`volume source must be an absolute host path: "${source}"`);
+  try {
+    return statSync(source).isDirectory();
+  } catch {
+    throw new MountSpecError(`volume source does not exist: ${source}`);
+  }
+}

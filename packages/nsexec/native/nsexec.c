@@ -1,0 +1,723 @@
+/*
+ * tincan-nsexec: the native half of tincan's process creation (the role runc's nsexec plays for Go).
+ *
+ * Node cannot create a container process itself: it is multithreaded (no unshare(CLONE_NEWUSER)), and
+ * JavaScript must never run in a forked copy of it. So Node spawns this small single-threaded program,
+ * hands it a *setup program* on fd 3 (a list of steps computed in TypeScript: every policy decision —
+ * which namespaces, mounts, capabilities, seccomp filter — is made there), and this program only
+ * executes the steps, in the order given. It contains no policy.
+ *
+ * Processes:  node ──spawn──▶ monitor (this program) ──clone3──▶ container init ──execve──▶ command
+ * The monitor stays outside the container: it writes the uid/gid maps, forwards signals, reports the
+ * container's pid, each step's result (trace), setup errors and the exit status on fd 3 as text lines.
+ *
+ * Wire format (fd 3, Node → monitor): u32 length, then the program:
+ *   u32 magic 'TCN1', u32 flags, then records { u32 op, u32 argc, argc × { u32 len, len bytes } }.
+ *   Strings are NUL-terminated (len counts the NUL); integers are 8-byte little-endian.
+ * Events (monitor → Node), one per line:
+ *   P <pid>                    container init created (host pid)
+ *   T <step> <errno> <ns>      a step finished (only with FLAG_TRACE)
+ *   E <step> <errno> <text>    a step failed; the container does not start
+ *   S                          the command was exec'd
+ *   X <code> <signal>          the container init exited
+ *
+ * No allocation happens after clone: the program is parsed into a static table first.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/sched.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Step opcodes: keep in sync with src/program.ts (a test compares the two). */
+enum {
+  OP_JOIN_NS = 1,      /* monitor, before clone: setns(open(path), nstype) */
+  OP_CLONE = 2,        /* clone3(flags [, CLONE_INTO_CGROUP cgroup dir]) */
+  OP_WRITE_PROC = 3,   /* monitor: write data to /proc/<child>/<name> (uid_map, gid_map, setgroups) */
+  OP_AWAIT_GO = 4,     /* monitor: wait for Node's "G" (parent-side plugins run meanwhile) */
+  OP_RELEASE = 5,      /* monitor lets the child run the steps after this one */
+  OP_MOUNT = 10,       /* mount(source, target, fstype, flags, data) */
+  OP_SETATTR = 11,     /* mount_setattr(target, attr_set, attr_clr, propagation) */
+  OP_SET_ROOT = 12,    /* open the directory that later in-root paths resolve in */
+  OP_MKDIR = 13,       /* mkdir -p inside the root */
+  OP_SYMLINK = 14,     /* symlink(target, linkpath inside the root) */
+  OP_PIVOT_ROOT = 15,  /* pivot_root into the root, detach the old one */
+  OP_MASK = 16,        /* hide a path: /dev/null over a file, read-only tmpfs over a directory */
+  OP_MKNOD = 17,       /* mknod(path inside the root, mode, dev) */
+  OP_SETHOSTNAME = 20,
+  OP_SETDOMAINNAME = 21,
+  OP_RLIMIT = 22,      /* prlimit(resource, soft, hard) */
+  OP_SETUSER = 23,     /* setgroups + setresgid + setresuid, keeping capabilities for OP_CAPS */
+  OP_NO_NEW_PRIVS = 24,
+  OP_CAPS = 25,        /* bounding drops, capset(eff, prm, inh), ambient raises */
+  OP_SECCOMP = 26,     /* seccomp(SECCOMP_SET_MODE_FILTER, flags, bpf) */
+  OP_CHDIR = 27,
+  OP_EXEC = 28,        /* execve(file searched in PATH of envp, argv, envp) */
+};
+
+/* Flags of OP_MOUNT / OP_SETATTR / OP_MKDIR targets and sources. */
+#define P_TARGET_IN_ROOT 0x1  /* resolve target with openat2(root, RESOLVE_IN_ROOT) */
+#define P_SOURCE_IN_ROOT 0x2  /* resolve (bind) source the same way */
+#define P_MKDIR 0x4           /* create a missing target directory (mkdir -p in root) */
+#define P_MKFILE 0x8          /* create a missing target file */
+#define P_OPTIONAL 0x10       /* a missing source/target is not an error */
+#define P_RECURSIVE 0x20      /* OP_SETATTR: AT_RECURSIVE */
+
+/* Program header flags. */
+#define FLAG_TRACE 0x1
+
+#define MAX_STEPS 1024
+#define MAX_ARGS 512
+
+struct arg { const char *p; uint32_t len; };
+struct step { uint32_t op; uint32_t argc; struct arg *args; };
+
+static struct step steps[MAX_STEPS];
+static struct arg argpool[MAX_STEPS * 8];
+static uint32_t nsteps, prog_flags;
+static int ctl = 3;           /* the socket to Node */
+static int status_w = -1;     /* child → monitor: step results (O_CLOEXEC: EOF at exec) */
+static int root_fd = -1;      /* in-root paths resolve here */
+static int is_child;
+static pid_t child_pid;
+
+/* ---------- reporting ---------- */
+
+/* A step result from the child, written whole (< PIPE_BUF) so the monitor reads it atomically. */
+struct record { char kind; uint16_t step; int32_t err; int64_t ns; char msg[200]; };
+
+static void ctl_printf(const char *fmt, ...) {
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if (n >= (int)sizeof line) n = sizeof line - 1;
+  if (write(ctl, line, n) < 0) { /* Node went away: nothing left to tell */ }
+}
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Report a step result: the monitor writes to Node directly, the child through the status pipe. */
+static void report(char kind, uint32_t step, int err, int64_t ns, const char *msg) {
+  if (!is_child) {
+    if (kind == 'E') ctl_printf("E %u %d %s\n", step, err, msg);
+    else ctl_printf("T %u %d %lld\n", step, err, (long long)ns);
+    return;
+  }
+  struct record r = { .kind = kind, .step = (uint16_t)step, .err = err, .ns = ns };
+  snprintf(r.msg, sizeof r.msg, "%s", msg ? msg : "");
+  if (write(status_w, &r, sizeof r) < 0) { /* monitor gone: PDEATHSIG ends us */ }
+}
+
+/* ---------- program parsing (before clone: may allocate) ---------- */
+
+static uint32_t rd32(const unsigned char *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+
+static int read_full(int fd, void *buf, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    ssize_t n = read(fd, (char *)buf + off, len - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    off += n;
+  }
+  return 0;
+}
+
+static int parse_program(void) {
+  unsigned char lenbuf[4];
+  if (read_full(ctl, lenbuf, 4) < 0) return -1;
+  uint32_t len = rd32(lenbuf);
+  if (len < 8 || len > (64u << 20)) return -1;
+  unsigned char *buf = malloc(len);
+  if (!buf || read_full(ctl, buf, len) < 0) return -1;
+  if (memcmp(buf, "TCN1", 4) != 0) return -1;
+  prog_flags = rd32(buf + 4);
+  size_t off = 8, nargs = 0;
+  while (off < len) {
+    if (nsteps >= MAX_STEPS || off + 8 > len) return -1;
+    struct step *s = &steps[nsteps++];
+    s->op = rd32(buf + off);
+    s->argc = rd32(buf + off + 4);
+    off += 8;
+    if (s->argc > MAX_ARGS || nargs + s->argc > sizeof argpool / sizeof argpool[0]) return -1;
+    s->args = &argpool[nargs];
+    for (uint32_t i = 0; i < s->argc; i++) {
+      if (off + 4 > len) return -1;
+      uint32_t alen = rd32(buf + off);
+      off += 4;
+      if (alen > len - off) return -1;
+      argpool[nargs++] = (struct arg){ (const char *)buf + off, alen };
+      off += alen;
+    }
+  }
+  return 0;
+}
+
+static const char *S(const struct step *s, uint32_t i) { return i < s->argc ? s->args[i].p : ""; }
+static uint64_t U(const struct step *s, uint32_t i) {
+  uint64_t v = 0;
+  if (i < s->argc && s->args[i].len == 8) memcpy(&v, s->args[i].p, 8);
+  return v;
+}
+
+/* ---------- path resolution inside the root ---------- */
+
+/* openat2 with RESOLVE_IN_ROOT: `..` and absolute symlinks cannot leave the root. */
+static int open_in_root(const char *path, uint64_t flags) {
+  struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+  return syscall(SYS_openat2, root_fd, path, &how, sizeof how);
+}
+
+/* Open the parent directory of `path` inside the root; *name gets the last component. */
+static int open_parent_in_root(const char *path, char *dir, size_t dirsz, const char **name) {
+  snprintf(dir, dirsz, "%s", path);
+  char *slash = strrchr(dir, '/');
+  while (slash && slash[1] == '\0' && slash != dir) { *slash = '\0'; slash = strrchr(dir, '/'); }
+  if (!slash) { *name = path; return open_in_root(".", O_PATH | O_DIRECTORY); }
+  *name = path + (slash - dir) + 1;
+  *slash = '\0';
+  return open_in_root(dir[0] ? dir : "/", O_PATH | O_DIRECTORY);
+}
+
+/* mkdir -p inside the root: each prefix is resolved in the root, so a symlink cannot lead out. */
+static int mkdir_in_root(const char *path, mode_t mode) {
+  char prefix[4096];
+  size_t len = strlen(path);
+  if (len >= sizeof prefix) { errno = ENAMETOOLONG; return -1; }
+  for (size_t i = 1; i <= len; i++) {
+    if (i != len && path[i] != '/') continue;
+    memcpy(prefix, path, i);
+    prefix[i] = '\0';
+    int fd = open_in_root(prefix, O_PATH | O_DIRECTORY);
+    if (fd >= 0) { close(fd); continue; }
+    if (errno != ENOENT) return -1;
+    char dir[4096];
+    const char *name;
+    int pfd = open_parent_in_root(prefix, dir, sizeof dir, &name);
+    if (pfd < 0) return -1;
+    int r = mkdirat(pfd, name, mode);  /* creates only inside the already-resolved parent */
+    close(pfd);
+    if (r < 0 && errno != EEXIST) return -1;
+  }
+  return 0;
+}
+
+/* Create an empty file for a bind-mount target if it is missing. */
+static int mkfile_in_root(const char *path) {
+  int fd = open_in_root(path, O_PATH);
+  if (fd >= 0) { close(fd); return 0; }
+  char dir[4096];
+  const char *name;
+  char parent[4096];
+  snprintf(parent, sizeof parent, "%s", path);
+  char *slash = strrchr(parent, '/');
+  if (slash && slash != parent) { *slash = '\0'; if (mkdir_in_root(parent, 0755) < 0) return -1; }
+  int pfd = open_parent_in_root(path, dir, sizeof dir, &name);
+  if (pfd < 0) return -1;
+  fd = openat(pfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);  /* never through a symlink */
+  close(pfd);
+  if (fd < 0) return -1;
+  close(fd);
+  return 0;
+}
+
+/* Resolve a path for mount(2): in-root paths become /proc/self/fd/N of an O_PATH fd. */
+static int resolve(const char *path, int in_root, char *out, size_t outsz, int *fd) {
+  *fd = -1;
+  if (!in_root) { snprintf(out, outsz, "%s", path); return 0; }
+  *fd = open_in_root(path, O_PATH);
+  if (*fd < 0) return -1;
+  snprintf(out, outsz, "/proc/self/fd/%d", *fd);
+  return 0;
+}
+
+/* ---------- steps ---------- */
+
+static char errmsg[200];
+
+#define FAIL(...) do { snprintf(errmsg, sizeof errmsg, __VA_ARGS__); return -1; } while (0)
+
+/* Flags a bind remount must keep: the kernel refuses to clear locked ones inside a user namespace. */
+static unsigned long locked_flags(const char *path) {
+  struct statvfs sv;
+  unsigned long f = 0;
+  if (statvfs(path, &sv) < 0) return 0;
+  if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  return f;
+}
+
+static int do_mount(const struct step *s) {
+  const char *src = S(s, 0), *tgt = S(s, 1), *type = S(s, 2), *data = S(s, 4);
+  unsigned long flags = U(s, 3);
+  uint64_t pf = U(s, 5);
+  char srcp[4200], tgtp[64 + 4096];
+  int sfd = -1, tfd = -1, r = -1;
+  if ((pf & P_TARGET_IN_ROOT) && (pf & P_MKDIR) && mkdir_in_root(tgt, 0755) < 0)
+    FAIL("mkdir %s: %s", tgt, strerror(errno));
+  if ((pf & P_TARGET_IN_ROOT) && (pf & P_MKFILE) && mkfile_in_root(tgt) < 0)
+    FAIL("create %s: %s", tgt, strerror(errno));
+  if (resolve(src, pf & P_SOURCE_IN_ROOT, srcp, sizeof srcp, &sfd) < 0) {
+    if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
+    FAIL("open source %s: %s", src, strerror(errno));
+  }
+  if (resolve(tgt, pf & P_TARGET_IN_ROOT, tgtp, sizeof tgtp, &tfd) < 0) {
+    if (sfd >= 0) close(sfd);
+    if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
+    FAIL("open target %s: %s", tgt, strerror(errno));
+  }
+  if ((flags & MS_REMOUNT) && (flags & MS_BIND)) flags |= locked_flags(tgtp);
+  r = mount(src[0] ? srcp : NULL, tgtp, type[0] ? type : NULL, flags, data[0] ? data : NULL);
+  int e = errno;
+  if (sfd >= 0) close(sfd);
+  if (tfd >= 0) close(tfd);
+  if (r < 0) { errno = e; FAIL("mount %s on %s: %s", src[0] ? src : type, tgt, strerror(e)); }
+  return 0;
+}
+
+static int do_setattr(const struct step *s) {
+  const char *tgt = S(s, 0);
+  uint64_t pf = U(s, 4);
+  struct mount_attr attr = { .attr_set = U(s, 1), .attr_clr = U(s, 2), .propagation = U(s, 3) };
+  int fd = (pf & P_TARGET_IN_ROOT) ? open_in_root(tgt, O_PATH) : open(tgt, O_PATH | O_CLOEXEC);
+  if (fd < 0) {
+    if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
+    FAIL("open %s: %s", tgt, strerror(errno));
+  }
+  /* mount_setattr on the fd: changes the mount the path resolved to, recursively if asked */
+  int r = syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | ((pf & P_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
+  int e = errno;
+  close(fd);
+  if (r < 0) { errno = e; FAIL("mount_setattr %s: %s", tgt, strerror(e)); }
+  return 0;
+}
+
+static int do_set_root(const struct step *s) {
+  int fd = open(S(s, 0), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) FAIL("open root %s: %s", S(s, 0), strerror(errno));
+  if (root_fd >= 0) close(root_fd);
+  root_fd = fd;
+  return 0;
+}
+
+static int do_mkdir(const struct step *s) {
+  if (mkdir_in_root(S(s, 0), (mode_t)U(s, 1)) < 0) FAIL("mkdir %s: %s", S(s, 0), strerror(errno));
+  return 0;
+}
+
+static int do_symlink(const struct step *s) {
+  char dir[4096];
+  const char *name;
+  int pfd = open_parent_in_root(S(s, 1), dir, sizeof dir, &name);
+  if (pfd < 0) FAIL("open parent of %s: %s", S(s, 1), strerror(errno));
+  int r = symlinkat(S(s, 0), pfd, name);  /* the link is created in the resolved parent only */
+  int e = errno;
+  close(pfd);
+  if (r < 0 && e != EEXIST) { errno = e; FAIL("symlink %s -> %s: %s", S(s, 1), S(s, 0), strerror(e)); }
+  return 0;
+}
+
+static int do_pivot_root(void) {
+  if (fchdir(root_fd) < 0) FAIL("fchdir root: %s", strerror(errno));
+  /* pivot_root(".", "."): the old root is stacked under the new one, then detached (no put_old dir) */
+  if (syscall(SYS_pivot_root, ".", ".") == 0) {
+    if (umount2(".", MNT_DETACH) < 0) FAIL("detach old root: %s", strerror(errno));
+  } else if (errno == EINVAL) {
+    /* the host root is not a mount (initramfs): move the new root over / and chroot instead */
+    if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) FAIL("move root: %s", strerror(errno));
+    if (chroot(".") < 0) FAIL("chroot: %s", strerror(errno));
+  } else {
+    FAIL("pivot_root: %s", strerror(errno));
+  }
+  if (chdir("/") < 0) FAIL("chdir /: %s", strerror(errno));
+  close(root_fd);
+  root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return root_fd < 0 ? -1 : 0;
+}
+
+static int do_mknod(const struct step *s) {
+  char dir[4096];
+  const char *name;
+  int pfd = open_parent_in_root(S(s, 0), dir, sizeof dir, &name);
+  if (pfd < 0) FAIL("open parent of %s: %s", S(s, 0), strerror(errno));
+  int r = mknodat(pfd, name, (mode_t)U(s, 1), (dev_t)U(s, 2));  /* device node in the resolved parent */
+  int e = errno;
+  close(pfd);
+  if (r < 0 && e != EEXIST) { errno = e; FAIL("mknod %s: %s", S(s, 0), strerror(e)); }
+  return 0;
+}
+
+static int do_mask(const struct step *s) {
+  const char *path = S(s, 0);
+  int fd = open_in_root(path, O_PATH);
+  if (fd < 0) { if (errno == ENOENT) return 0; FAIL("open %s: %s", path, strerror(errno)); }
+  struct stat st;
+  char p[64];
+  int r = fstat(fd, &st);
+  snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
+  if (r == 0 && S_ISDIR(st.st_mode)) r = mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0");
+  else if (r == 0) r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+  int e = errno;
+  close(fd);
+  if (r < 0) { errno = e; FAIL("mask %s: %s", path, strerror(e)); }
+  return 0;
+}
+
+static int do_setuser(const struct step *s) {
+  uid_t uid = U(s, 0);
+  gid_t gid = U(s, 1);
+  int64_t ngroups = (int64_t)U(s, 2);
+  gid_t groups[64];
+  if (ngroups > 64) FAIL("too many groups");
+  for (int64_t i = 0; i < ngroups; i++) groups[i] = U(s, 3 + i);
+  /* raw syscalls: per-thread credentials, no glibc setxid broadcast needed here */
+  if (ngroups >= 0 && syscall(SYS_setgroups, (size_t)ngroups, groups) < 0) FAIL("setgroups: %s", strerror(errno));
+  if (syscall(SYS_setresgid, gid, gid, gid) < 0) FAIL("setresgid %u: %s", gid, strerror(errno));
+  /* keep the permitted set across the uid change; OP_CAPS then sets the final sets */
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) FAIL("PR_SET_KEEPCAPS: %s", strerror(errno));
+  if (syscall(SYS_setresuid, uid, uid, uid) < 0) FAIL("setresuid %u: %s", uid, strerror(errno));
+  if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) FAIL("PR_SET_KEEPCAPS: %s", strerror(errno));
+  return 0;
+}
+
+static int capset3(uint64_t eff, uint64_t prm, uint64_t inh) {
+  struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+  struct __user_cap_data_struct d[2] = {
+    { (uint32_t)eff, (uint32_t)prm, (uint32_t)inh },
+    { (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32) },
+  };
+  return syscall(SYS_capset, &h, d);
+}
+
+static int do_caps(const struct step *s) {
+  uint64_t bnd = U(s, 0), eff = U(s, 1), prm = U(s, 2), inh = U(s, 3), amb = U(s, 4), last = U(s, 5);
+  struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+  struct __user_cap_data_struct cur[2];
+  if (syscall(SYS_capget, &h, cur) < 0) FAIL("capget: %s", strerror(errno));
+  uint64_t cur_prm = cur[0].permitted | ((uint64_t)cur[1].permitted << 32);
+  /* a non-root uid change cleared the effective set: raise it again to be allowed to drop */
+  if (capset3(cur_prm, cur_prm, 0) < 0) FAIL("capset (raise): %s", strerror(errno));
+  for (uint64_t c = 0; c <= last; c++)
+    if (!(bnd & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+      FAIL("PR_CAPBSET_DROP %llu: %s", (unsigned long long)c, strerror(errno));
+  if (capset3(eff, prm, inh) < 0) FAIL("capset: %s", strerror(errno));
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+    FAIL("PR_CAP_AMBIENT_CLEAR_ALL: %s", strerror(errno));
+  for (uint64_t c = 0; c <= last; c++)
+    if ((amb & (1ULL << c)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+      FAIL("PR_CAP_AMBIENT_RAISE %llu: %s", (unsigned long long)c, strerror(errno));
+  return 0;
+}
+
+static int do_seccomp(const struct step *s) {
+  struct sock_fprog prog = { .len = (unsigned short)(s->args[0].len / 8), .filter = (struct sock_filter *)s->args[0].p };
+  if (s->argc < 1 || s->args[0].len % 8 != 0 || prog.len == 0) FAIL("bad seccomp program");
+  /* last step before exec: from here on the filter vets every syscall, execve included */
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)U(s, 1), &prog) < 0) FAIL("seccomp: %s", strerror(errno));
+  return 0;
+}
+
+/* execve `file`, searched in envp's PATH when it has no '/'; returns only on failure. */
+static void exec_in_path(const char *file, char *const argv[], char *const envp[]) {
+  if (strchr(file, '/')) { execve(file, argv, envp); return; }
+  const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (char *const *e = envp; *e; e++) if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
+  int saw_eacces = 0;
+  char full[4096];
+  for (const char *p = path;; p++) {
+    const char *end = strchrnul(p, ':');
+    int n = snprintf(full, sizeof full, "%.*s%s%s", (int)(end - p), p, end == p ? "" : "/", file);
+    if (n > 0 && n < (int)sizeof full) {
+      execve(full, argv, envp);
+      if (errno == EACCES) saw_eacces = 1;
+      else if (errno != ENOENT && errno != ENOTDIR) return;
+    }
+    if (!*end) break;
+    p = end;
+  }
+  errno = saw_eacces ? EACCES : ENOENT;
+}
+
+static int do_exec(const struct step *s) {
+  uint64_t argc = U(s, 1);
+  if (argc + 2 >= s->argc || argc > MAX_ARGS) FAIL("bad exec step");
+  uint64_t envc = s->argc - 2 - argc;
+  static char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
+  for (uint64_t i = 0; i < argc; i++) argv[i] = (char *)S(s, 2 + i);
+  argv[argc] = NULL;
+  for (uint64_t i = 0; i < envc; i++) envp[i] = (char *)S(s, 2 + argc + i);
+  envp[envc] = NULL;
+  exec_in_path(S(s, 0), argv, envp);
+  if (errno == ENOENT) FAIL("command not found");
+  FAIL("%s", strerror(errno));
+}
+
+static int run_step(const struct step *s) {
+  switch (s->op) {
+    case OP_MOUNT: return do_mount(s);
+    case OP_SETATTR: return do_setattr(s);
+    case OP_SET_ROOT: return do_set_root(s);
+    case OP_MKDIR: return do_mkdir(s);
+    case OP_SYMLINK: return do_symlink(s);
+    case OP_PIVOT_ROOT: return do_pivot_root();
+    case OP_MASK: return do_mask(s);
+    case OP_MKNOD: return do_mknod(s);
+    case OP_SETHOSTNAME:
+      if (sethostname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("sethostname: %s", strerror(errno));
+      return 0;
+    case OP_SETDOMAINNAME:
+      if (setdomainname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("setdomainname: %s", strerror(errno));
+      return 0;
+    case OP_RLIMIT: {
+      struct rlimit rl = { .rlim_cur = U(s, 1), .rlim_max = U(s, 2) };
+      if (prlimit(0, (int)U(s, 0), &rl, NULL) < 0) FAIL("setrlimit %d: %s", (int)U(s, 0), strerror(errno));
+      return 0;
+    }
+    case OP_SETUSER: return do_setuser(s);
+    case OP_NO_NEW_PRIVS:
+      /* no exec may gain privileges (setuid bits, file caps) from here on */
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) FAIL("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+      return 0;
+    case OP_CAPS: return do_caps(s);
+    case OP_SECCOMP: return do_seccomp(s);
+    case OP_CHDIR:
+      if (chdir(S(s, 0)) < 0) FAIL("chdir %s: %s", S(s, 0), strerror(errno));
+      return 0;
+    case OP_EXEC: return do_exec(s);
+    default: FAIL("unknown step %u", s->op);
+  }
+}
+
+/* Run steps [from, to): report each (trace) and stop at the first failure. */
+static int run_steps(uint32_t from, uint32_t to, int (*runner)(const struct step *)) {
+  for (uint32_t i = from; i < to; i++) {
+    int64_t t0 = (prog_flags & FLAG_TRACE) ? now_ns() : 0;
+    errmsg[0] = '\0';
+    errno = 0;
+    int r = runner(&steps[i]);
+    int e = r < 0 ? (errno ? errno : EINVAL) : 0;
+    if (r < 0) { report('E', i, e, 0, errmsg); return -e; }
+    if (prog_flags & FLAG_TRACE) report('T', i, 0, now_ns() - t0, NULL);
+  }
+  return 0;
+}
+
+/* ---------- the monitor's own steps ---------- */
+
+static int do_join(const struct step *s) {
+  int fd = open(S(s, 0), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) FAIL("open %s: %s", S(s, 0), strerror(errno));
+  int r = setns(fd, (int)U(s, 1));  /* join before clone: the child inherits it (pid: children only) */
+  int e = errno;
+  close(fd);
+  if (r < 0) { errno = e; FAIL("setns %s: %s", S(s, 0), strerror(e)); }
+  return 0;
+}
+
+static int do_write_proc(const struct step *s) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/%s", child_pid, S(s, 0));
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) FAIL("open %s: %s", path, strerror(errno));
+  size_t len = s->args[1].len ? s->args[1].len - 1 : 0;
+  ssize_t n = write(fd, S(s, 1), len);  /* uid_map/gid_map must be written in one write(2) */
+  int e = errno;
+  close(fd);
+  if (n != (ssize_t)len) { errno = n < 0 ? e : EIO; FAIL("write %s: %s", path, strerror(errno)); }
+  return 0;
+}
+
+static int monitor_step(const struct step *s) {
+  switch (s->op) {
+    case OP_JOIN_NS: return do_join(s);
+    case OP_WRITE_PROC: return do_write_proc(s);
+    case OP_AWAIT_GO: {
+      char go;
+      if (read_full(ctl, &go, 1) < 0 || go != 'G') FAIL("parent did not release the container");
+      return 0;
+    }
+    default: FAIL("step %u cannot run in the monitor", s->op);
+  }
+}
+
+/* ---------- signals ---------- */
+
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+
+static void forward(int sig) { if (child_pid > 0) kill(child_pid, sig); }
+
+static void block_forwarded(int how) {
+  sigset_t set;
+  sigemptyset(&set);
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&set, forwarded[i]);
+  sigprocmask(how, &set, NULL);
+}
+
+/* The command starts with default dispositions and an empty mask (Node ignores SIGPIPE, SIGXFSZ). */
+static void reset_signals(void) {
+  struct sigaction sa = { .sa_handler = SIG_DFL };
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &sa, NULL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* ---------- self-protection (CVE-2019-5736) ---------- */
+
+/*
+ * Run from a sealed memfd copy of this binary, so that /proc/<pid>/exe of the container's init
+ * (this program until it execs the command) names an immutable anonymous file, not a host binary.
+ */
+static void reexec_sealed(char **argv) {
+  char self[64];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) { self[n] = '\0'; if (strncmp(self, "/memfd:", 7) == 0) return; }
+  int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  int mfd = memfd_create("tincan-nsexec", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  struct stat st;
+  if (src < 0 || mfd < 0 || fstat(src, &st) < 0) { perror("tincan-nsexec: memfd"); exit(125); }
+  for (off_t off = 0; off < st.st_size;) {
+    ssize_t c = sendfile(mfd, src, &off, st.st_size - off);
+    if (c <= 0) { perror("tincan-nsexec: copy self"); exit(125); }
+  }
+  /* sealed: nobody, root included, can change these bytes again */
+  if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) { perror("tincan-nsexec: seal"); exit(125); }
+  close(src);
+  fexecve(mfd, argv, environ);
+  perror("tincan-nsexec: fexecve");
+  exit(125);
+}
+
+/* ---------- main ---------- */
+
+static void child_main(uint32_t first, int sync_r) {
+  is_child = 1;
+  reset_signals();
+  /* the container dies with its monitor */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  char go;
+  if (read_full(sync_r, &go, 1) < 0) _exit(125);  /* monitor died before release */
+  close(sync_r);
+  /* nothing of the runtime leaks into the container: every fd >= 3 closes at exec (CVE-2024-21626) */
+  syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  /* not dumpable during setup: other processes cannot open our /proc entries (exe, fds) */
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  int r = run_steps(first, nsteps, run_step);
+  int e = -r;
+  _exit(e == ENOENT && steps[nsteps - 1].op == OP_EXEC ? 127 : e == EACCES ? 126 : 125);
+}
+
+/* Read the child's step records until EOF (= it exec'd or died); forward them. Returns 1 on error. */
+static int relay_status(int status_r) {
+  struct record r;
+  int failed = 0;
+  for (;;) {
+    ssize_t n = read(status_r, &r, sizeof r);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != (ssize_t)sizeof r) break;
+    r.msg[sizeof r.msg - 1] = '\0';
+    if (r.kind == 'E') { failed = 1; ctl_printf("E %u %d %s\n", r.step, r.err, r.msg); }
+    else ctl_printf("T %u %d %lld\n", r.step, r.err, (long long)r.ns);
+  }
+  return failed;
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  reexec_sealed(argv);
+  /* the monitor dies with Node (and the container with it) */
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  if (argc > 1 && getppid() != (pid_t)atoi(argv[1])) return 125;
+  if (parse_program() < 0) { fprintf(stderr, "tincan-nsexec: no valid program on fd 3\n"); return 125; }
+
+  uint32_t clone_at = nsteps, release_at = nsteps;
+  for (uint32_t i = 0; i < nsteps; i++) {
+    if (steps[i].op == OP_CLONE && clone_at == nsteps) clone_at = i;
+    if (steps[i].op == OP_RELEASE && release_at == nsteps) release_at = i;
+  }
+  if (clone_at == nsteps || release_at < clone_at || release_at == nsteps) {
+    fprintf(stderr, "tincan-nsexec: program needs CLONE then RELEASE\n");
+    return 125;
+  }
+  if (run_steps(0, clone_at, monitor_step) < 0) return 125;
+
+  int sync[2], status[2];
+  if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0) return 125;
+  const struct step *cs = &steps[clone_at];
+  const char *cgroup = S(cs, 1);
+  int cgfd = cgroup[0] ? open(cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (cgroup[0] && cgfd < 0) { snprintf(errmsg, sizeof errmsg, "open cgroup %s: %s", cgroup, strerror(errno)); report('E', clone_at, errno, 0, errmsg); return 125; }
+  struct clone_args ca = { .flags = U(cs, 0), .exit_signal = SIGCHLD };
+  if (cgfd >= 0) { ca.flags |= CLONE_INTO_CGROUP; ca.cgroup = cgfd; }  /* placed atomically: no escape window */
+  block_forwarded(SIG_BLOCK);
+  int64_t t0 = now_ns();
+  pid_t pid = syscall(SYS_clone3, &ca, sizeof ca);
+  if (pid == 0) {
+    close(sync[1]);
+    close(status[0]);
+    status_w = status[1];
+    child_main(release_at + 1, sync[0]);
+  }
+  if (pid < 0) {
+    snprintf(errmsg, sizeof errmsg, "clone3: %s", strerror(errno));
+    report('E', clone_at, errno, 0, errmsg);
+    return 125;
+  }
+  child_pid = pid;
+  struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
+  block_forwarded(SIG_UNBLOCK);
+  if (cgfd >= 0) close(cgfd);
+  close(sync[0]);
+  close(status[1]);
+  ctl_printf("P %d\n", pid);
+  if (prog_flags & FLAG_TRACE) report('T', clone_at, 0, now_ns() - t0, NULL);
+
+  int failed = run_steps(clone_at + 1, release_at, monitor_step) < 0;
+  if (failed) kill(pid, SIGKILL);
+  else if (write(sync[1], "G", 1) != 1) { kill(pid, SIGKILL); failed = 1; }
+  close(sync[1]);
+  if (!failed) failed = relay_status(status[0]);
+  close(status[0]);
+  if (!failed) ctl_printf("S\n");
+
+  int st;
+  while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+  if (WIFSIGNALED(st)) { ctl_printf("X %d %d\n", 128 + WTERMSIG(st), WTERMSIG(st)); return 128 + WTERMSIG(st); }
+  ctl_printf("X %d 0\n", WEXITSTATUS(st));
+  return WEXITSTATUS(st);
+}

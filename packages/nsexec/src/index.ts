@@ -1,0 +1,9 @@
+/**
+ * @tincan/nsexec — create a process from a setup program: a list of steps (namespaces, maps, mounts,
+ * pivot_root, credentials, capabilities, seccomp, exec) decided in TypeScript and executed, in order,
+ * by a small native helper that never runs JavaScript.
+ */
+export { startProcess, ContainerProcess, SetupError, helperPath } from './process';
+export type { StartOptions, StdioEntry, TraceEvent, ExitStatus } from './process';
+export { encodeProgram, validateProgram, describeStep, stepSyscalls, runsInMonitor, ProgramError, OPCODES, PATH_FLAGS } from './program';
+export type { Step, MonitorStep, ContainerStep, PathFlag } from './program';

@@ -1,0 +1,55 @@
+import { CLONE_NEWUSER } from '@tincan/libc';
+import { ENOSYS, EPERM } from '../actions';
+import type { ArgCondition, SeccompProfile, SyscallRule } from '../types';
+import { deepFreeze } from './freeze';
+
+const S_ISUID = 0o4000;
+const S_ISGID = 0o2000;
+const TIOCSTI = 0x5412;
+
+/** (args[index] & bit) == bit. */
+function hasBit(index: ArgCondition['index'], bit: number): ArgCondition {
+  return { index, op: 'MASKED_EQ', value: bit, valueTwo: bit };
+}
+
+/** EPERM for `names` when every condition holds (always, without conditions). */
+function deny(names: string[], ...args: ArgCondition[]): SyscallRule {
+  return { names, action: 'errno', errno: EPERM, ...(args.length ? { args } : {}) };
+}
+
+/** EPERM for a chmod-family call whose mode (argument `modeArg`) sets the setuid or the setgid bit. */
+function denySetid(name: string, modeArg: ArgCondition['index']): SyscallRule[] {
+  return [deny([name], hasBit(modeArg, S_ISUID)), deny([name], hasBit(modeArg, S_ISGID))];
+}
+
+/**
+ * contained.c's deny list: allow everything except what lets a container reach outside its namespaces.
+ * Meant to sit on top of dropped capabilities, as in contained.c.
+ */
+export const contained: SeccompProfile = deepFreeze({
+  defaultAction: 'allow',
+  architectures: ['x86_64', 'aarch64'],
+  syscalls: [
+    // the kernel keyring is not namespaced
+    deny(['keyctl', 'add_key', 'request_key']),
+    // ptrace of a process outside the container's view, and a classic seccomp bypass on old kernels
+    deny(['ptrace']),
+    // NUMA memory policy of other processes (and a denial of service on the host's nodes)
+    deny(['mbind', 'migrate_pages', 'move_pages', 'set_mempolicy']),
+    // userfaultfd stalls kernel page faults: the workhorse of kernel race exploits
+    deny(['userfaultfd']),
+    // perf events leak kernel addresses and have a long history of privilege escalations
+    deny(['perf_event_open']),
+    // a setuid/setgid file made in the container would escalate for anyone who runs it from the host
+    ...denySetid('chmod', 1),
+    ...denySetid('fchmod', 1),
+    ...denySetid('fchmodat', 2),
+    ...denySetid('fchmodat2', 2),
+    // a new user namespace hands back a full capability set inside it (clone/unshare flags are arg0)
+    deny(['unshare', 'clone'], hasBit(0, CLONE_NEWUSER)),
+    // clone3's flags are in memory BPF cannot read; ENOSYS makes glibc fall back to clone, which we can check
+    { names: ['clone3'], action: 'errno', errno: ENOSYS },
+    // TIOCSTI types into the controlling terminal; the kernel reads cmd as 32-bit, so ignore the high half
+    deny(['ioctl'], { index: 1, op: 'MASKED_EQ', value: 0xffffffff, valueTwo: TIOCSTI }),
+  ],
+});
