@@ -91,7 +91,11 @@ let timesRegistered = false;
 type TimesArg = { asec: number; ansec: number; msec: number; mnsec: number };
 function timesArg(atime: Timespec, mtime: Timespec): TimesArg {
   if (!timesRegistered) {
-    koffi().struct('tincan_timespec_pair', { asec: 'int64', ansec: 'int64', msec: 'int64', mnsec: 'int64' });
+    try {
+      koffi().type('tincan_timespec_pair'); // koffi types are per process: another copy of this module may have declared it
+    } catch {
+      koffi().struct('tincan_timespec_pair', { asec: 'int64', ansec: 'int64', msec: 'int64', mnsec: 'int64' });
+    }
     timesRegistered = true;
   }
   return { asec: atime.sec, ansec: atime.nsec, msec: mtime.sec, mnsec: mtime.nsec };
@@ -174,4 +178,15 @@ export function statxat(dirfd: number, path: string, flags: number, mask = STATX
     devMajor: buf.readUInt32LE(136),
     devMinor: buf.readUInt32LE(140),
   };
+}
+
+const readlinkatC = fn<(dirfd: number, path: string, buf: Buffer, size: number) => number>(
+  'intptr_t readlinkat(int dirfd, const char *path, void *buf, size_t size)',
+);
+/** readlinkat(2): the target of symlink `path` under `dirfd` (PATH_MAX bytes at most). */
+export function readlinkat(dirfd: number, path: string): string {
+  const buf = Buffer.alloc(4096);
+  // readlinkat(2): reads the link itself relative to a resolved parent
+  const n = check(readlinkatC(dirfd, path, buf, buf.length), 'readlinkat', path);
+  return buf.toString('utf8', 0, n);
 }

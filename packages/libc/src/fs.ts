@@ -10,12 +10,21 @@ function syscall(): SyscallFn {
   return syscallFn;
 }
 
+/** koffi types are per process: another instance of this module (a jest registry, a bundle) may have declared it. */
+function openHowType(): Koffi.TypeObject {
+  try {
+    return koffi().type('open_how');
+  } catch {
+    return koffi().struct('open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
+  }
+}
+
 /**
  * openat2(2): open `path` relative to `dirfd` under `resolve` rules (RESOLVE_IN_ROOT keeps
  * every symlink and `..` inside dirfd). Returns the new fd.
  */
 export function openat2(dirfd: number, path: string, flags: number, mode: number, resolve: number): number {
-  openHow ??= koffi().struct('open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
+  openHow ??= openHowType();
   const ret = syscall()(sysno('openat2'), 'int', dirfd, 'str', path, 'open_how *', { flags, mode, resolve }, 'size_t', 24);
   return check(ret, 'openat2', path);
 }

@@ -6,7 +6,7 @@ const { ENODATA, ENOTSUP, ERANGE } = constants.errno;
 const MAX_XATTR_VALUE = 65536;
 
 const lgetxattrC = fn<(path: string, name: string, value: Buffer, size: number) => number | bigint>(
-  'ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size)',
+  'long lgetxattr(const char *path, const char *name, void *value, size_t size)',
 );
 
 /** lgetxattr(2): the value of extended attribute `name` of `path` (a final symlink is not followed); undefined when unset. */

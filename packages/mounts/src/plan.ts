@@ -10,8 +10,12 @@ import {
   type FilesystemSpec, type Propagation, type RootfsSpec, type TmpfsSpec, type VolumeSpec,
 } from './spec';
 
-/** The filesystem as steps: `mounts` run before pivot_root, `pivot` switches root and hides paths. */
+/**
+ * The filesystem as steps: `rootfs` makes the root a private mount and the base of in-root paths,
+ * `mounts` fill it (/proc, /dev, /sys, tmpfs, volumes), `pivot` switches root and hides paths.
+ */
 export interface FilesystemPlan {
+  rootfs: ContainerStep[];
   mounts: ContainerStep[];
   pivot: ContainerStep[];
 }
@@ -28,11 +32,13 @@ const PROPAGATION: Record<Propagation, number> = {
  */
 export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
   const root = rootPath(spec.rootfs);
-  const mounts: ContainerStep[] = [
+  const rootfs: ContainerStep[] = [
     // nothing we mount may propagate back to the host (and host mounts stop arriving)
     { op: 'mount', source: '', target: '/', flags: MS_REC | MS_PRIVATE },
     ...rootfsSteps(spec.rootfs),
     { op: 'setRoot', path: root },
+  ];
+  const mounts: ContainerStep[] = [
     ...procSteps(),
     ...devSteps(spec),
     ...sysSteps(spec),
@@ -46,7 +52,7 @@ export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
     ...(spec.maskedPaths ?? DEFAULT_MASKED_PATHS).map((p): ContainerStep => ({ op: 'mask', path: containerPath(p, 'masked path') })),
     ...(spec.readonlyPaths ?? DEFAULT_READONLY_PATHS).flatMap(readonlySteps),
   ];
-  return { mounts, pivot };
+  return { rootfs, mounts, pivot };
 }
 
 /** The host directory that becomes the container's root. */

@@ -7,13 +7,6 @@ export interface IdMapping {
   size: number;
 }
 
-/** The OCI runtime-spec form (linux.uidMappings / linux.gidMappings). */
-export interface OciIdMapping {
-  containerID: number;
-  hostID: number;
-  size: number;
-}
-
 /** The kernel's limit on lines in one uid_map/gid_map write (Linux 4.15+). */
 export const MAX_ID_MAP_LINES = 340;
 /** (uid_t)-1 is never a valid id, so a range must end before it. */
@@ -48,7 +41,7 @@ function ociNumber(entry: Record<string, unknown>, key: string, index: number): 
   return value;
 }
 
-/** Convert (and validate) an OCI JSON id map: [{ containerID, hostID, size }, …]. */
+/** Convert (and validate) an OCI JSON id map (linux.uidMappings): [{ containerID, hostID, size }, …]. */
 export function idMapFromOci(value: unknown): IdMapping[] {
   if (!Array.isArray(value)) throw new IdMapError(`id map is not an array: ${JSON.stringify(value)}`);
   const map = value.map((entry: unknown, index) => {

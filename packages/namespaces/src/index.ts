@@ -8,7 +8,6 @@ export { planNamespaces, JOIN_ORDER, type NamespaceSpec, type NamespaceJoin, typ
 export { namespaceFileType, namespaceId, sameNamespace } from './ns-file';
 export {
   type IdMapping,
-  type OciIdMapping,
   MAX_ID_MAP_LINES,
   parseIdMap,
   idMapFromOci,

@@ -209,27 +209,65 @@ static int open_parent_in_root(const char *path, char *dir, size_t dirsz, const 
   return open_in_root(dir[0] ? dir : "/", O_PATH | O_DIRECTORY);
 }
 
-/* mkdir -p inside the root: each prefix is resolved in the root, so a symlink cannot lead out. */
+/*
+ * mkdir -p inside the root, securejoin-style: walk one component at a time from the root fd, never
+ * following a symlink by path. A symlink found on the way is read and its target re-walked from the
+ * root (absolute) or from the resolved prefix (relative), so even a dangling link that points at a
+ * host path creates its target inside the root. `..` is applied to the resolved prefix.
+ */
 static int mkdir_in_root(const char *path, mode_t mode) {
-  char prefix[4096];
-  size_t len = strlen(path);
-  if (len >= sizeof prefix) { errno = ENAMETOOLONG; return -1; }
-  for (size_t i = 1; i <= len; i++) {
-    if (i != len && path[i] != '/') continue;
-    memcpy(prefix, path, i);
-    prefix[i] = '\0';
-    int fd = open_in_root(prefix, O_PATH | O_DIRECTORY);
-    if (fd >= 0) { close(fd); continue; }
-    if (errno != ENOENT) return -1;
-    char dir[4096];
-    const char *name;
-    int pfd = open_parent_in_root(prefix, dir, sizeof dir, &name);
-    if (pfd < 0) return -1;
-    int r = mkdirat(pfd, name, mode);  /* creates only inside the already-resolved parent */
-    close(pfd);
-    if (r < 0 && errno != EEXIST) return -1;
+  char work[4096], done[4096], next[4096];
+  if (root_fd < 0) { errno = EBADF; return -1; }
+  if (snprintf(work, sizeof work, "%s", path) >= (int)sizeof work) { errno = ENAMETOOLONG; return -1; }
+  for (int hops = 0; hops <= 40; hops++) {
+    int cur = openat(root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    done[0] = '\0';
+    char *save = NULL, *comp = strtok_r(work, "/", &save);
+    int restarted = 0;
+    for (; comp && cur >= 0; comp = strtok_r(NULL, "/", &save)) {
+      if (!strcmp(comp, ".")) continue;
+      if (!strcmp(comp, "..")) {
+        char *slash = strrchr(done, '/');
+        if (slash) *slash = '\0';
+        close(cur);
+        cur = open_in_root(done[0] ? done : "/", O_PATH | O_DIRECTORY);
+        continue;
+      }
+      int fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0 && errno == ENOENT) {
+        if (mkdirat(cur, comp, mode) < 0 && errno != EEXIST) { close(cur); return -1; }
+        fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      }
+      struct stat st;
+      if (fd < 0 || fstat(fd, &st) < 0) { int e = errno; if (fd >= 0) close(fd); close(cur); errno = e; return -1; }
+      if (S_ISLNK(st.st_mode)) {
+        char target[4096];
+        ssize_t n = readlinkat(fd, "", target, sizeof target - 1);
+        close(fd);
+        close(cur);
+        if (n < 0) return -1;
+        target[n] = '\0';
+        const char *rest = save && *save ? save : "";
+        int len = target[0] == '/' ? snprintf(next, sizeof next, "%s/%s", target, rest)
+                                   : snprintf(next, sizeof next, "%s/%s/%s", done, target, rest);
+        if (len >= (int)sizeof next) { errno = ENAMETOOLONG; return -1; }
+        memcpy(work, next, len + 1);
+        restarted = 1;
+        break;
+      }
+      if (!S_ISDIR(st.st_mode)) { close(fd); close(cur); errno = ENOTDIR; return -1; }
+      close(cur);
+      cur = fd;
+      size_t dl = strlen(done);
+      if (snprintf(done + dl, sizeof done - dl, "/%s", comp) >= (int)(sizeof done - dl)) { close(cur); errno = ENAMETOOLONG; return -1; }
+    }
+    if (restarted) continue;
+    if (cur < 0) return -1;
+    close(cur);
+    return 0;
   }
-  return 0;
+  errno = ELOOP;
+  return -1;
 }
 
 /* Create an empty file for a bind-mount target if it is missing. */

@@ -1,14 +1,21 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { constants } from 'node:os';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { errnoName } from '@tincan/libc';
 import { describeStep, encodeProgram, PROGRAM_FLAGS, type Step } from './program';
 
-/** Where the build puts the native helper (next to this module in dist/). */
+/**
+ * The native helper: beside this module (the package's dist, or a bundle that ships a copy), else
+ * resolved through the package. TINCAN_NSEXEC overrides both.
+ */
 export function helperPath(): string {
-  return process.env.TINCAN_NSEXEC ?? join(__dirname, 'tincan-nsexec');
+  if (process.env.TINCAN_NSEXEC) return process.env.TINCAN_NSEXEC;
+  const beside = join(__dirname, 'tincan-nsexec');
+  return existsSync(beside) ? beside : createRequire(__filename).resolve('@tincan/nsexec/tincan-nsexec');
 }
 
 export type StdioEntry = 'inherit' | 'pipe' | 'ignore' | number;

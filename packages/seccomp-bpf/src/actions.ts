@@ -22,10 +22,16 @@ const RET: Readonly<Record<Action, number>> = {
 
 export const ACTIONS: readonly Action[] = Object.freeze(Object.keys(RET) as Action[]);
 
-/** The filter's 32-bit return value for `action`; errno/trace carry `errno` (default EPERM) in the data bits. */
-export function actionReturn(action: Action, errno: number | undefined, path: string): number {
+/**
+ * The filter's 32-bit return value for `action`; errno/trace carry `errno` (default EPERM) in the data
+ * bits. The paths name the fields in errors.
+ */
+export function actionReturn(action: Action, errno: number | undefined, actionPath: string, errnoPath: string): number {
+  if (!Object.hasOwn(RET, action)) throw new SeccompProfileError(actionPath, `unknown action "${String(action)}"`);
   const takesData = action === 'errno' || action === 'trace';
-  if (!takesData && errno !== undefined) throw new SeccompProfileError(path, `an errno is only used by 'errno' and 'trace' actions, not '${action}'`);
+  if (!takesData && errno !== undefined) {
+    throw new SeccompProfileError(errnoPath, `an errno is only used by 'errno' and 'trace' actions, not '${action}'`);
+  }
   if (!takesData) return RET[action];
-  return (RET[action] | (checkErrno(errno ?? EPERM, path) & SECCOMP_RET_DATA)) >>> 0;
+  return (RET[action] | (checkErrno(errno ?? EPERM, errnoPath) & SECCOMP_RET_DATA)) >>> 0;
 }

@@ -9,7 +9,7 @@ export const AUDIT_ARCH: Readonly<Record<Arch, number>> = Object.freeze({
 /** x86_64 marks x32-ABI syscalls with this bit in nr; the audit arch is still x86_64, so it must be checked. */
 export const X32_SYSCALL_BIT = 0x40000000;
 
-export const ARCHES: readonly Arch[] = Object.freeze(Object.keys(AUDIT_ARCH) as Arch[]);
+const ARCHES: readonly Arch[] = Object.freeze(Object.keys(AUDIT_ARCH) as Arch[]);
 
 export function isArch(value: unknown): value is Arch {
   return typeof value === 'string' && (ARCHES as readonly string[]).includes(value);

@@ -6,13 +6,15 @@ import {
 export type Label = number;
 /** Jump target meaning "the next instruction" (offset 0). */
 export const NEXT = 'next';
-export type Target = Label | typeof NEXT;
+type Target = Label | typeof NEXT;
 
 interface Plain { kind: 'plain'; code: number; k: number }
 interface Cond { kind: 'cond'; code: number; k: number; jt: Target; jf: Target; longT: boolean; longF: boolean }
-interface Goto { kind: 'goto'; target: Label }
 interface Mark { kind: 'mark'; label: Label }
-type Item = Plain | Cond | Goto | Mark;
+type Item = Plain | Cond | Mark;
+
+/** Instruction index of every item and label under the current relaxation. */
+interface Layout { pos: number[]; labelPos: Map<Label, number>; length: number }
 
 /**
  * A forward-only classic-BPF assembler with symbolic labels. A conditional jump whose target is more than
@@ -45,10 +47,6 @@ export class Assembler {
     this.items.push({ kind: 'cond', code: BPF_JMP | op | BPF_K, k: k >>> 0, jt, jf, longT: false, longF: false });
   }
 
-  goto(target: Label): void {
-    this.items.push({ kind: 'goto', target });
-  }
-
   ret(k: number): void {
     this.items.push({ kind: 'plain', code: BPF_RET | BPF_K, k: k >>> 0 });
   }
@@ -60,8 +58,7 @@ export class Assembler {
     return this.encode(layout);
   }
 
-  /** Instruction index of every item and every label under the current relaxation. */
-  private layout(): { pos: number[]; labelPos: Map<Label, number>; length: number } {
+  private layout(): Layout {
     const pos: number[] = [];
     const labelPos = new Map<Label, number>();
     let at = 0;
@@ -74,7 +71,7 @@ export class Assembler {
   }
 
   /** Mark conditional jumps that cannot reach their target in one byte; true if any changed. */
-  private relax(layout: ReturnType<Assembler['layout']>): boolean {
+  private relax(layout: Layout): boolean {
     let changed = false;
     this.items.forEach((item, i) => {
       if (item.kind !== 'cond') return;
@@ -89,7 +86,7 @@ export class Assembler {
     return changed;
   }
 
-  private encode(layout: ReturnType<Assembler['layout']>): Buffer {
+  private encode(layout: Layout): Buffer {
     const out = Buffer.alloc(layout.length * SOCK_FILTER_SIZE);
     let at = 0;
     const emit = (code: number, jt: number, jf: number, k: number): void => {
@@ -106,14 +103,15 @@ export class Assembler {
     };
     this.items.forEach((item, i) => {
       if (item.kind === 'plain') emit(item.code, 0, 0, item.k);
-      if (item.kind === 'goto') emit(BPF_JMP | BPF_JA, 0, 0, offsetTo(resolve(layout.labelPos, item.target)));
       if (item.kind !== 'cond') return;
       const next = layout.pos[i] + size(item);
       // a far target is reached through a JA trampoline placed right after the jump (true side first)
       const trampolineT = layout.pos[i] + 1;
       const trampolineF = trampolineT + (item.longT ? 1 : 0);
       const target = (t: Target): number => (t === NEXT ? next : resolve(layout.labelPos, t));
-      emit(item.code, offsetTo(item.longT ? trampolineT : target(item.jt)), offsetTo(item.longF ? trampolineF : target(item.jf)), item.k);
+      const jt = offsetTo(item.longT ? trampolineT : target(item.jt));
+      const jf = offsetTo(item.longF ? trampolineF : target(item.jf));
+      emit(item.code, jt, jf, item.k);
       if (item.longT) emit(BPF_JMP | BPF_JA, 0, 0, offsetTo(target(item.jt)));
       if (item.longF) emit(BPF_JMP | BPF_JA, 0, 0, offsetTo(target(item.jf)));
     });

@@ -35,8 +35,7 @@ export const SECCOMP_RET_DATA = 0x0000ffff;
 // struct seccomp_data { int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]; }
 export const SECCOMP_DATA_NR = 0;
 export const SECCOMP_DATA_ARCH = 4;
-export const SECCOMP_DATA_ARGS = 16;
-export const SECCOMP_DATA_SIZE = 64;
+const SECCOMP_DATA_ARGS = 16;
 
 /** Offset of the low (lo) or high (hi) 32-bit half of args[index]: both supported arches are little endian. */
 export function argOffset(index: number, half: 'lo' | 'hi'): number {

@@ -7,7 +7,7 @@ import {
 } from './bpf';
 import { emitComparison } from './compare';
 import { SeccompProfileError } from './errors';
-import { type ResolvedRule, ruleChains } from './rules';
+import { type ResolvedRule, type RuleChains, ruleChains } from './rules';
 import { maxSyscallNumber } from './syscalls';
 import type { Arch, CompileOptions, SeccompProfile } from './types';
 
@@ -22,7 +22,7 @@ const LEAF_SIZE = 4;
 export function compile(profile: SeccompProfile, options: CompileOptions): Buffer {
   if (!isArch(options.arch)) throw new SeccompProfileError('arch', `unsupported architecture "${String(options.arch)}"`);
   checkArchitectures(profile, options.arch);
-  const defaultRet = actionReturn(profile.defaultAction, profile.defaultErrno, 'defaultErrno');
+  const defaultRet = actionReturn(profile.defaultAction, profile.defaultErrno, 'defaultAction', 'defaultErrno');
   const chains = ruleChains(profile, options);
 
   const asm = new Assembler();
@@ -58,8 +58,14 @@ function emitArchCheck(asm: Assembler, arch: Arch): void {
   asm.place(abiOk);
 }
 
+/** The code blocks to emit: one per distinct rule chain, and which block each syscall nr jumps to. */
+interface Blocks {
+  readonly labelOf: ReadonlyMap<number, Label>;
+  readonly chains: ReadonlyMap<Label, readonly ResolvedRule[]>;
+}
+
 /** Syscalls with identical rule chains (e.g. docker's allow-list) share one block. */
-function shareBlocks(asm: Assembler, chains: Map<number, ResolvedRule[]>) {
+function shareBlocks(asm: Assembler, chains: RuleChains): Blocks {
   const byKey = new Map<string, Label>();
   const labelOf = new Map<number, Label>();
   const blockChains = new Map<Label, ResolvedRule[]>();
@@ -120,7 +126,8 @@ function emitBlock(asm: Assembler, label: Label, chain: readonly ResolvedRule[],
 function checkLength(prog: Buffer): Buffer {
   const length = prog.length / SOCK_FILTER_SIZE;
   if (length > BPF_MAXINSNS) {
-    throw new SeccompProfileError('', `the profile compiles to ${length} instructions, more than BPF_MAXINSNS (${BPF_MAXINSNS})`);
+    const detail = `the profile compiles to ${length} instructions, more than BPF_MAXINSNS (${BPF_MAXINSNS})`;
+    throw new SeccompProfileError('', detail);
   }
   return prog;
 }

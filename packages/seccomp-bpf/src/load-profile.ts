@@ -49,7 +49,7 @@ export function loadProfile(json: unknown): SeccompProfile {
   noFlags(root.flags);
   const defaultAction = action(root.defaultAction, 'defaultAction');
   const defaultErrno = optional(root.defaultErrnoRet, 'defaultErrnoRet', errno);
-  actionReturn(defaultAction, defaultErrno, 'defaultErrnoRet');
+  actionReturn(defaultAction, defaultErrno, 'defaultAction', 'defaultErrnoRet');
   const syscalls = array(root.syscalls ?? [], 'syscalls')
     .map((rule, i) => syscallRule(rule, `syscalls[${i}]`))
     .filter((rule): rule is SyscallRule => rule !== undefined);
@@ -72,20 +72,25 @@ function parseJson(text: string): unknown {
 
 /** SECCOMP_FILTER_FLAG_* are install-time options, not part of the program: refuse rather than drop them. */
 function noFlags(flags: unknown): void {
-  if (flags !== undefined && array(flags, 'flags').length > 0) {
+  if (flags != null && array(flags, 'flags').length > 0) {
     throw new SeccompProfileError('flags', 'filter flags are not supported by the compiler');
   }
 }
 
 /** `architectures` (or docker's `archMap[].architecture`), reduced to the ones tincan runs on. */
 function profileArches(root: Json): Arch[] | undefined {
-  const names = root.archMap !== undefined
+  if (root.archMap != null && root.architectures != null) {
+    throw new SeccompProfileError('archMap', 'use either architectures or archMap, not both');
+  }
+  const names = root.archMap != null
     ? array(root.archMap, 'archMap').map((entry, i) => archMapEntry(entry, `archMap[${i}]`))
-    : root.architectures !== undefined ? array(root.architectures, 'architectures') : undefined;
+    : root.architectures != null ? array(root.architectures, 'architectures') : undefined;
   if (names === undefined) return undefined;
-  const field = root.archMap !== undefined ? 'archMap' : 'architectures';
+  const field = root.archMap != null ? 'archMap' : 'architectures';
   const arches = names.flatMap((name, i) => mapArch(name, `${field}[${i}]`, OCI_ARCHES, FOREIGN_OCI_ARCHES));
-  if (arches.length === 0 && names.length > 0) throw new SeccompProfileError(field, 'lists neither SCMP_ARCH_X86_64 nor SCMP_ARCH_AARCH64');
+  if (arches.length === 0 && names.length > 0) {
+    throw new SeccompProfileError(field, 'lists neither SCMP_ARCH_X86_64 nor SCMP_ARCH_AARCH64');
+  }
   return [...new Set(arches)];
 }
 
@@ -111,7 +116,7 @@ function syscallRule(value: unknown, path: string): SyscallRule | undefined {
   if (names.length === 0) throw new SeccompProfileError(`${path}.names`, 'must name at least one syscall');
   const act = action(o.action, `${path}.action`);
   const errnoRet = optional(o.errnoRet, `${path}.errnoRet`, errno);
-  actionReturn(act, errnoRet, `${path}.errnoRet`);
+  actionReturn(act, errnoRet, `${path}.action`, `${path}.errnoRet`);
   const args = optional(o.args, `${path}.args`, (v, p) => array(v, p).map((a, j) => argCondition(a, `${p}[${j}]`)));
   const includes = optional(o.includes, `${path}.includes`, (v, p) => filter(v, p, true));
   const excludes = optional(o.excludes, `${path}.excludes`, (v, p) => filter(v, p, false));
@@ -207,7 +212,9 @@ function u64(value: unknown, path: string): bigint | number {
 }
 
 function integer(value: unknown, path: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw new SeccompProfileError(path, `must be an integer, got ${describe(value)}`);
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new SeccompProfileError(path, `must be an integer, got ${describe(value)}`);
+  }
   return value;
 }
 

@@ -36,7 +36,7 @@ export function ruleChains(profile: SeccompProfile, options: CompileOptions): Ru
 function resolveRule(rule: SyscallRule, path: string): ResolvedRule {
   if (rule.names.length === 0) throw new SeccompProfileError(`${path}.names`, 'must name at least one syscall');
   const conditions = (rule.args ?? []).map((arg, j) => resolveCondition(arg, `${path}.args[${j}]`));
-  return { conditions, ret: actionReturn(rule.action, rule.errno, `${path}.errno`) };
+  return { conditions, ret: actionReturn(rule.action, rule.errno, `${path}.action`, `${path}.errno`) };
 }
 
 function resolveCondition(arg: ArgCondition, path: string): Comparison {

@@ -228,6 +228,9 @@ describe('compile errors', () => {
     ['an inexact number', getpid({ args: [{ index: 0, op: 'EQ', value: 2 ** 60 }] }), { arch: 'x86_64' }, 'is not an exact integer'],
     ['an unknown operator', getpid({ args: [{ index: 0, op: 'LIKE', value: 0 }] }), { arch: 'x86_64' }, 'syscalls[0].args[0].op: unknown operator "LIKE"'],
     ['no names', allowAll([{ names: [], action: 'allow' }]), { arch: 'x86_64' }, 'syscalls[0].names: must name at least one syscall'],
+    ['an unknown action', allowAll([{ names: ['getpid'], action: 'deny' as Action }]), { arch: 'x86_64' }, 'syscalls[0].action: unknown action "deny"'],
+    ['an unknown default action', { defaultAction: 'deny' as Action, syscalls: [] }, { arch: 'x86_64' }, 'defaultAction: unknown action "deny"'],
+    ['defaultErrno with a default allow', { defaultAction: 'allow', defaultErrno: 1, syscalls: [] }, { arch: 'x86_64' }, "defaultErrno: an errno is only used by 'errno' and 'trace' actions, not 'allow'"],
   ])('%s', (_what, profile, options, message) => {
     expect(() => compile(profile, options)).toThrow(SeccompProfileError);
     expect(() => compile(profile, options)).toThrow(message);

@@ -36,6 +36,7 @@ describe('loadProfile errors name the bad field', () => {
     ['a bad capability name', withRules(rule({ includes: { caps: ['sys_admin'] } })), 'syscalls[0].includes.caps[0]: "sys_admin" is not a capability name like CAP_SYS_ADMIN'],
     ['a bad minKernel', withRules(rule({ includes: { minKernel: 'five' } })), 'syscalls[0].includes.minKernel: "five" is not a kernel version like 5.8'],
     ['minKernel in excludes', withRules(rule({ excludes: { minKernel: '4.8' } })), 'syscalls[0].excludes.minKernel: only allowed in includes'],
+    ['both architectures and archMap', { ...withRules(), architectures: [], archMap: [] }, 'archMap: use either architectures or archMap, not both'],
     ['filter flags', { ...withRules(), flags: ['SECCOMP_FILTER_FLAG_LOG'] }, 'flags: filter flags are not supported by the compiler'],
     ['a rule that is not an object', withRules(rule({}), 'getpid'), 'syscalls[1]: must be an object, got "getpid"'],
     ['a profile that is not an object', [], 'must be an object, got []'],

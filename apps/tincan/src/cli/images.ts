@@ -1,6 +1,5 @@
 import { Command } from 'commander';
-import { ImageStore, type ProgressEvent } from '@tincan/image';
-import { progressReporter } from './progress';
+import type { ImageStore, ProgressEvent } from '@tincan/image';
 
 interface StoreFlags {
   dataDir?: string;
@@ -8,9 +7,11 @@ interface StoreFlags {
   insecureRegistry?: string[];
 }
 
-function store(flags: StoreFlags): { store: ImageStore; done: () => void } {
+/** The image code and progress bars load only for these commands (CLI start-up time). */
+async function store(flags: StoreFlags): Promise<{ store: ImageStore; done: () => void }> {
+  const [{ ImageStore: Store }, { progressReporter }] = await Promise.all([import('@tincan/image'), import('./progress')]);
   const reporter = progressReporter(flags.quiet ?? false);
-  const s = new ImageStore({
+  const s = new Store({
     ...(flags.dataDir ? { root: flags.dataDir } : {}),
     onProgress: (e: ProgressEvent) => reporter.update(e),
     log: (line: string) => reporter.log(line),
@@ -29,7 +30,7 @@ function withStoreFlags(c: Command): Command {
 }
 
 async function withStore<T>(flags: StoreFlags, fn: (s: ImageStore) => Promise<T>): Promise<T> {
-  const { store: s, done } = store(flags);
+  const { store: s, done } = await store(flags);
   try {
     return await fn(s);
   } finally {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpusToMax, memoryFromDockerFlags, parseCpuWeight, type CgroupLimits } from '@tincan/cgroups-v2';
 import type { VolumeSpec, Propagation } from '@tincan/mounts';
@@ -105,7 +106,8 @@ export function specFromFlags(rootfs: string, command: string[], f: RunFlags): C
   if (!['none', 'host'].includes(f.net)) throw new UsageError(`--net "${f.net}": want none or host`);
   if (!['on', 'off'].includes(f.cgroups)) throw new UsageError(`--cgroups "${f.cgroups}": want on or off`);
   const spec: ContainerSpec = {
-    rootfs,
+    // a path on the command line is relative to the user's cwd; anything else is an image reference
+    rootfs: existsSync(rootfs) ? resolve(rootfs) : rootfs,
     command,
     env: f.env.flatMap(parseEnv),
     volumes: f.volume.map(parseVolume),

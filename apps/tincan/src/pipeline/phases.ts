@@ -3,7 +3,8 @@
  * down once, here; the pipeline emits steps strictly in this order, whatever order plugins run in.
  *
  *   identity      become root of the new user namespace (the maps are written by then)
- *   mounts        private propagation, rootfs, /proc, /dev, /sys, tmpfs, volumes, read-only root
+ *   rootfs        private propagation, the root mounted (bind or overlay) and opened: in-root paths resolve in it
+ *   mounts        /proc, /dev, /sys, tmpfs, volumes, read-only root
  *   pivot_root    switch to the new root, detach the old one, mask and protect kernel paths
  *   hostname      hostname and domain name (uts namespace)
  *   rlimits       resource limits, while still privileged enough to set them
@@ -15,6 +16,7 @@
  */
 export const SETUP_ORDER = [
   'identity',
+  'rootfs',
   'mounts',
   'pivot_root',
   'hostname',

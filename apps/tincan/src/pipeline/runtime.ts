@@ -1,5 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeStep, startProcess, stepSyscalls, type ContainerStep, type MonitorStep } from '@tincan/nsexec';
 import { Container } from '../container';
@@ -63,7 +62,7 @@ export class Runtime {
 
   /** Create and start a container; resolves once its command runs, rejects (after cleanup) if setup fails. */
   async start(spec: ContainerSpec): Promise<Container> {
-    const id = randomBytes(6).toString('hex');
+    const id = newContainerId();
     const stateDir = join(STATE_ROOT, id);
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     const container = new PhasedSteps();
@@ -131,6 +130,18 @@ export class Runtime {
   async run(spec: ContainerSpec): Promise<Awaited<ReturnType<Container['wait']>>> {
     return (await this.start(spec)).wait();
   }
+}
+
+/** 12 random hex digits, read from /dev/urandom (node:crypto costs milliseconds to load). */
+function newContainerId(): string {
+  const buf = Buffer.alloc(6);
+  const fd = openSync('/dev/urandom', 'r');
+  try {
+    readSync(fd, buf);
+  } finally {
+    closeSync(fd);
+  }
+  return buf.toString('hex');
 }
 
 /** Cleanup continues past a failing step; the first failure is not lost, it is printed. */

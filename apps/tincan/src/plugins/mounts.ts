@@ -26,6 +26,7 @@ export function mountsPlugin(): Plugin {
       if (workdir) fs.workdir = workdir;
       setShared(ctx, FILESYSTEM, fs);
       const plan = planFilesystem(fs);
+      ctx.addSteps('rootfs', ...plan.rootfs);
       ctx.addSteps('mounts', ...plan.mounts);
       ctx.addSteps('pivot_root', ...plan.pivot);
     },

@@ -1,23 +1,45 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ImageStore, type PreparedRootfs } from '@tincan/image';
+import type { ImageStore, PreparedRootfs } from '@tincan/image';
 import type { RootfsSpec } from '@tincan/mounts';
-import type { Plugin } from '../pipeline/plugin';
-import { ROOTFS, setShared } from '../pipeline/shared';
+import type { PipelineContext, Plugin } from '../pipeline/plugin';
+import { ROOTFS, setShared, type RootfsInfo } from '../pipeline/shared';
 
-/** The container's root from a directory, a tarball or an image, through @tincan/image's store. */
+/** @tincan/image is large (registry, decompression, tar): it loads only when a container needs it. */
+async function openStore(ctx: PipelineContext, given?: ImageStore): Promise<ImageStore> {
+  if (given) return given;
+  const { ImageStore: Store } = await import('@tincan/image');
+  return new Store(ctx.spec.dataDir ? { root: ctx.spec.dataDir } : {});
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The container's root, through @tincan/image's store: a directory (used in place), a rootfs tarball
+ * or an image (overlay of cached layers). A plain directory needs no store unless a user name must be
+ * looked up in its /etc/passwd, so starting from one does not pay for loading the image code.
+ */
 export function rootfsPlugin(options: { store?: ImageStore } = {}): Plugin {
   let prepared: PreparedRootfs | undefined;
   return {
     name: 'rootfs',
     async prepare(ctx) {
-      const store = options.store ?? new ImageStore(ctx.spec.dataDir ? { root: ctx.spec.dataDir } : {});
-      prepared = await store.prepareRootfs(ctx.spec.rootfs, { containerId: ctx.id, readOnly: ctx.spec.readOnly ?? false });
-      setShared(ctx, ROOTFS, {
-        rootfs: rootfsSpec(prepared, ctx.stateDir),
-        defaults: prepared.defaults,
-        resolveUser: (spec) => (prepared as PreparedRootfs).resolveUser(spec),
-      });
+      const source = ctx.spec.rootfs;
+      const prepare = async () =>
+        (prepared ??= await (await openStore(ctx, options.store)).prepareRootfs(source, { containerId: ctx.id, readOnly: ctx.spec.readOnly ?? false }));
+      if (source.startsWith('/') && isDirectory(source)) {
+        setShared(ctx, ROOTFS, { rootfs: { kind: 'directory', path: source }, defaults: {}, resolveUser: async (u) => (await prepare()).resolveUser(u) });
+        return;
+      }
+      const p = await prepare();
+      const info: RootfsInfo = { rootfs: rootfsSpec(p, ctx.stateDir), defaults: p.defaults, resolveUser: (u) => p.resolveUser(u) };
+      setShared(ctx, ROOTFS, info);
     },
     async cleanup() {
       await prepared?.release();

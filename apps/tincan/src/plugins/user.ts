@@ -11,12 +11,14 @@ function numericUser(spec: string): { uid: number; gid: number } | undefined {
 
 async function resolve(ctx: Parameters<NonNullable<Plugin['prepare']>>[0], spec: UserSpec): Promise<{ uid: number; gid: number; groups: number[] }> {
   if (typeof spec !== 'string') return { uid: spec.uid, gid: spec.gid, groups: spec.groups ?? [] };
+  // "uid:gid" needs no lookup; a name (or a bare uid, for its groups) is resolved in the rootfs
+  const n = numericUser(spec);
+  if (n && spec.includes(':')) return { ...n, groups: [] };
   const rootfs = getShared(ctx, ROOTFS);
   if (rootfs) {
     const u = await rootfs.resolveUser(spec);
     return { uid: u.uid, gid: u.gid, groups: u.additionalGids };
   }
-  const n = numericUser(spec);
   if (!n) throw new Error(`cannot resolve user "${spec}" without a rootfs (use UID[:GID])`);
   return { ...n, groups: [] };
 }
@@ -26,8 +28,8 @@ export function userPlugin(): Plugin {
   return {
     name: 'user',
     async prepare(ctx) {
-      const spec = ctx.spec.user ?? getShared(ctx, ROOTFS)?.defaults.user ?? '0:0';
-      const u = await resolve(ctx, spec === '' ? '0:0' : spec);
+      const spec = ctx.spec.user || getShared(ctx, ROOTFS)?.defaults.user || '0:0';
+      const u = await resolve(ctx, spec);
       setShared(ctx, PROCESS_USER, { uid: u.uid, gid: u.gid });
       ctx.addSteps('user', { op: 'setUser', uid: u.uid, gid: u.gid, groups: u.groups });
     },

@@ -41,6 +41,20 @@ export function parentOf(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
+/**
+ * Where symlink `target` found in directory `dir` points, lexically and inside the root: an
+ * absolute target starts at the root and '..' stops there, as openat2 RESOLVE_IN_ROOT resolves it.
+ */
+export function joinInRoot(dir: string, target: string): string {
+  const out = target.startsWith('/') || dir === '' ? [] : dir.split('/');
+  for (const c of target.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') out.pop();
+    else out.push(c);
+  }
+  return out.join('/');
+}
+
 /** Keep error messages readable when the offending name is megabytes long. */
 function truncated(name: string): string {
   return name.length > 120 ? `${name.slice(0, 100)}…(${name.length} chars)` : name;

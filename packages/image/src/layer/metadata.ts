@@ -21,7 +21,7 @@ export class Metadata {
   ) {}
 
   /** Host owner of an entry under the id map. */
-  owner(e: TarEntry): { uid: number; gid: number } {
+  owner(e: Pick<TarEntry, 'name' | 'uid' | 'gid'>): { uid: number; gid: number } {
     const uid = mapId(this.idMap?.uid, e.uid);
     const gid = mapId(this.idMap?.gid, e.gid);
     if (uid === undefined) throw new LayerError(e.name, `uid ${e.uid} is not mapped`, this.layer);
@@ -32,6 +32,7 @@ export class Metadata {
   /** Regular file or directory open as `fd`: chown first (it clears setuid and file caps), then mode, xattrs. */
   applyToFd(fd: number, e: TarEntry): void {
     const { uid, gid } = this.owner(e);
+    // fchown(2) then fchmod(2): the chown would clear setuid/setgid bits set before it
     fchownSync(fd, uid, gid);
     fchmodSync(fd, e.mode);
     // fsetxattr(2): xattrs on the open inode itself
@@ -40,6 +41,7 @@ export class Metadata {
 
   /** Times of a regular file open as `fd` (last: chown/chmod/xattrs only touch ctime). */
   timesToFd(fd: number, e: TarEntry): void {
+    // futimens(3): nanosecond mtime/atime of the open file
     futimens(fd, e.atime, e.mtime);
   }
 

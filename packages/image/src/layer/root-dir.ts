@@ -1,10 +1,11 @@
 import { closeSync } from 'node:fs';
 import {
   AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
-  SyscallError, fchmodat, fchownat, mkdirat, openat2,
+  S_IFLNK, SyscallError, fchmodat, fchownat, mkdirat, openat2, readlinkat,
 } from '@tincan/libc';
 import { DirfdCache } from './dirfd-cache';
-import { parentOf } from './entry-path';
+import { joinInRoot, parentOf } from './entry-path';
+import { typeAt } from './fs-tree';
 
 const DIR_FLAGS = O_PATH | O_DIRECTORY | O_CLOEXEC;
 /** `..` and absolute symlinks stay inside dest; /proc magic links are refused outright. */
@@ -13,6 +14,8 @@ const IN_ROOT = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
 const EAGAIN_RETRIES = 8;
 /** Implicit parents (named only by their children) get the mode GNU tar and containerd give them. */
 const IMPLICIT_DIR_MODE = 0o755;
+/** Symlinks followed while creating missing directories (the kernel's own limit is 40). */
+const MAX_SYMLINK_HOPS = 40;
 
 /**
  * The destination directory as an fd, and every directory inside it resolved with openat2
@@ -36,6 +39,10 @@ export class RootDir {
    * missing or non-directory path. The fd belongs to the cache and stays valid for this entry.
    */
   dir(path: string, create: boolean): number | undefined {
+    return this.dirAt(path, create, 0);
+  }
+
+  private dirAt(path: string, create: boolean, hops: number): number | undefined {
     if (path === '') return this.fd;
     const hit = this.cache.get(path);
     if (hit !== undefined) return hit;
@@ -45,7 +52,7 @@ export class RootDir {
       return fd;
     }
     if (!create) return undefined;
-    return this.createDir(path);
+    return this.createDir(path, hops);
   }
 
   /** Cache an fd for a directory just created or checked (the cache takes ownership). */
@@ -81,10 +88,15 @@ export class RootDir {
     }
   }
 
-  private createDir(path: string): number {
-    const pfd = this.dir(parentOf(path), true)!;
+  private createDir(path: string, hops: number): number {
+    const parent = parentOf(path);
+    const pfd = this.dirAt(parent, true, hops)!;
     const base = path.slice(path.lastIndexOf('/') + 1);
     if (this.mkdirIfMissing(pfd, base)) this.setImplicitMetadata(pfd, base);
+    else if (hops < MAX_SYMLINK_HOPS && typeAt(pfd, base) === S_IFLNK) {
+      // a dangling symlink: create what it points at, inside the root, as containerd does
+      this.dirAt(joinInRoot(parent, readlinkat(pfd, base)), true, hops + 1);
+    }
     const fd = this.resolve(path);
     if (fd === undefined) throw new Error(`parent ${JSON.stringify(path)} is not a directory`);
     this.cache.set(path, fd);

@@ -9,6 +9,9 @@ import { ImageError } from '../errors';
 import { assertSha256 } from '../reference';
 import { sniffCompression } from './compression';
 
+/** One entry (header + body stream) as tar-stream's extractor yields it. */
+type TarEntry = tarStream.ExtractEvents['entry'][1];
+
 /** A regular file of a staged archive, stored under its content digest. */
 export interface StagedFile {
   digest: string;
@@ -87,7 +90,7 @@ async function openArchive(file: string, reference: string): Promise<Readable> {
   return raw.pipe(gunzip);
 }
 
-async function stageEntry(staged: StagedArchive, entry: tarStream.Entry): Promise<void> {
+async function stageEntry(staged: StagedArchive, entry: TarEntry): Promise<void> {
   const { type, linkname } = entry.header;
   const name = normalizeEntryName(entry.header.name);
   if (name !== undefined && (type === 'file' || type === 'contiguous-file')) {
@@ -105,13 +108,13 @@ async function stageEntry(staged: StagedArchive, entry: tarStream.Entry): Promis
 }
 
 /** Copy one entry to a temporary file while hashing it, then rename it to its digest. */
-async function stageFile(staged: StagedArchive, entry: tarStream.Entry): Promise<StagedFile> {
+async function stageFile(staged: StagedArchive, entry: TarEntry): Promise<StagedFile> {
   const tmp = join(staged.dir, `.entry-${randomBytes(6).toString('hex')}`);
   const hash = createHash('sha256');
   const handle = await open(tmp, 'w');
   let size = 0;
   try {
-    for await (const chunk of entry) {
+    for await (const chunk of entry as AsyncIterable<Buffer>) {
       hash.update(chunk);
       size += chunk.length;
       await handle.write(chunk);

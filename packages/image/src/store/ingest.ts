@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageError } from '../errors';
+import { ImageError, messageOf } from '../errors';
 import type { Descriptor } from '../sources/oci';
 import { platformString } from '../sources/oci';
 import { type ImageSource, type ResolvedImage, resolveImage } from '../sources/source';
@@ -11,7 +11,7 @@ import { type UnpackedLayer, commitLayer, unpackLayer } from './layers';
 import { withLock } from './lock';
 import { hexOf } from './paths';
 import { mapLimit } from './pool';
-import type { ImageRecord } from './records';
+import type { ImageRecord, LayerRecord } from './records';
 
 /** Everything fetched and verified for one image, waiting in tmp to be renamed into the store. */
 interface Pending {
@@ -27,16 +27,14 @@ interface Pending {
  * Callers hold the store lock shared; the per-manifest lock makes a concurrent pull of the same
  * image wait and then find everything in place.
  */
-export async function ingestImage(source: ImageSource, ctx: StoreContext): Promise<Omit<ImageRecord, 'names' | 'addedAt'>> {
+export async function ingestImage(source: ImageSource, ctx: StoreContext, opts: { cacheLayers: boolean }): Promise<Omit<ImageRecord, 'names' | 'addedAt'>> {
   const image = await resolveImage(source, ctx.platform);
   warnOnPlatform(source, image, ctx);
-  await mkdir(ctx.paths.tmp, { recursive: true });
-  await mkdir(ctx.paths.locks, { recursive: true });
   await withLock(ctx.paths.lock(hexOf(image.manifestDigest)), 'exclusive', async () => {
     const pending: Pending = { tmp: await mkdtemp(join(ctx.paths.tmp, 'ingest-')), blobs: [], layers: [] };
     try {
       await stageDocuments(image, pending, ctx);
-      await mapLimit(image.manifest.layers, ctx.concurrency, (layer, i) => stageLayer(source, layer, image.config.rootfs.diff_ids[i], pending, ctx));
+      await mapLimit(image.manifest.layers, ctx.concurrency, (layer, i) => stageLayer(source, { ...layer, diffId: image.config.rootfs.diff_ids[i] }, pending, ctx, opts.cacheLayers));
       await commit(pending, ctx);
     } finally {
       await rm(pending.tmp, { recursive: true, force: true });
@@ -67,8 +65,8 @@ async function stageDocuments(image: ResolvedImage, pending: Pending, ctx: Store
   }
 }
 
-/** Fetch a layer blob unless stored, unpack it unless cached, and check its diffId against the config. */
-async function stageLayer(source: ImageSource, desc: Descriptor, diffId: string, pending: Pending, ctx: StoreContext): Promise<void> {
+/** Fetch a layer blob unless stored, and (when caching) unpack it unless cached. */
+async function stageLayer(source: ImageSource, desc: Descriptor & { diffId: string }, pending: Pending, ctx: StoreContext, cacheLayers: boolean): Promise<void> {
   const progress = (bytes: number, done: boolean): void => ctx.onProgress({ kind: 'layer', digest: desc.digest, bytes, total: desc.size, done });
   let blobPath = ctx.paths.blob(desc.digest);
   if (!(await exists(blobPath))) {
@@ -77,17 +75,39 @@ async function stageLayer(source: ImageSource, desc: Descriptor, diffId: string,
     pending.blobs.push({ path: blobPath, digest: desc.digest });
   }
   progress(desc.size, true);
-  if (await exists(ctx.paths.layer(diffId))) return;
-  const unpacked = await unpackLayer({ input: blobPath, mediaType: desc.mediaType, layer: desc.digest }, pending.tmp, ctx.log);
-  if (unpacked.result.diffId !== diffId) {
-    throw new ImageError(`layer diffId mismatch: config says ${diffId}, uncompressed content is ${unpacked.result.diffId}`, { reference: source.reference, blob: desc.digest });
+  if (cacheLayers && !(await exists(ctx.paths.layer(desc.diffId)))) pending.layers.push(await unpackVerified(blobPath, desc, pending.tmp, source.reference, ctx));
+}
+
+/** Unpack a layer blob into tmp and check that its uncompressed digest is the diffId the config promises. */
+async function unpackVerified(blobPath: string, layer: LayerRecord, tmp: string, reference: string, ctx: StoreContext): Promise<UnpackedLayer> {
+  const unpacked = await unpackLayer({ input: blobPath, mediaType: layer.mediaType, layer: layer.digest }, tmp, ctx.log).catch((e: unknown) => {
+    throw e instanceof ImageError ? e : new ImageError(`cannot unpack layer: ${messageOf(e)}`, { reference, blob: layer.digest }, { cause: e });
+  });
+  if (unpacked.result.diffId !== layer.diffId) {
+    throw new ImageError(`layer diffId mismatch: config says ${layer.diffId}, uncompressed content is ${unpacked.result.diffId}`, { reference, blob: layer.digest });
   }
-  pending.layers.push(unpacked);
+  return unpacked;
+}
+
+/** Unpack the layers of a stored image that are missing from the cache (from its stored blobs). */
+export async function ensureLayers(record: ImageRecord, ctx: StoreContext): Promise<void> {
+  const missing: LayerRecord[] = [];
+  for (const layer of record.layers) if (!(await exists(ctx.paths.layer(layer.diffId)))) missing.push(layer);
+  if (missing.length === 0) return;
+  const reference = record.names[0] ?? record.digest;
+  await withLock(ctx.paths.lock(hexOf(record.digest)), 'exclusive', async () => {
+    const tmp = await mkdtemp(join(ctx.paths.tmp, 'layers-'));
+    try {
+      const unpacked = await mapLimit(missing, ctx.concurrency, (layer) => unpackVerified(ctx.paths.blob(layer.digest), layer, tmp, reference, ctx));
+      for (const layer of unpacked) await commitLayer(layer, ctx.paths);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
 }
 
 /** Blobs first, then layers: a layer in the cache always has its blob in the store. */
 async function commit(pending: Pending, ctx: StoreContext): Promise<void> {
-  await mkdir(ctx.paths.blobs, { recursive: true });
   // renaming over an existing blob is harmless: same digest, same bytes
   for (const blob of pending.blobs) await rename(blob.path, ctx.paths.blob(blob.digest));
   for (const layer of pending.layers) await commitLayer(layer, ctx.paths);

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Compression, type LayerResult, applyLayer } from '../layer';
@@ -23,7 +23,6 @@ export interface UnpackedLayer {
 /** Unpack a layer as an overlayfs lower dir (whiteouts as 0:0 char devices) into a fresh dir under `tmpParent`. */
 export async function unpackLayer(spec: LayerSpec, tmpParent: string, log: (line: string) => void): Promise<UnpackedLayer> {
   const dir = await mkdtemp(join(tmpParent, 'layer-'));
-  await mkdir(join(dir, 'diff'));
   const result = await applyLayer(spec.input, join(dir, 'diff'), {
     mode: 'overlay',
     mediaType: spec.mediaType,
@@ -37,6 +36,5 @@ export async function unpackLayer(spec: LayerSpec, tmpParent: string, log: (line
 
 /** Move an unpacked layer into layers/<diffId hex> atomically; an existing copy (same diffId, same content) wins. */
 export async function commitLayer(unpacked: UnpackedLayer, paths: StorePaths): Promise<void> {
-  await mkdir(paths.layers, { recursive: true });
   await renameDirIntoPlace(unpacked.dir, paths.layer(unpacked.result.diffId));
 }

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assertSha256 } from '../reference';
 
@@ -52,4 +53,10 @@ export class StorePaths {
 
 export function hexOf(digest: string): string {
   return assertSha256(digest).slice('sha256:'.length);
+}
+
+/** Create the store's directories (idempotent); every operation calls this before taking locks. */
+export async function createStoreDirs(paths: StorePaths): Promise<void> {
+  await mkdir(paths.root, { recursive: true, mode: 0o711 });
+  for (const dir of [paths.blobs, paths.layers, paths.tmp, paths.locks, paths.containers, paths.tarballs]) await mkdir(dir, { recursive: true });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { ImageError, messageOf } from '../errors';
@@ -31,7 +31,6 @@ export async function ensureTarballLayer(file: string, ctx: StoreContext): Promi
   const recordPath = join(ctx.paths.tarballs, `${key}.json`);
   const cached = await cachedRecord(recordPath, ctx);
   if (cached) return cached;
-  await mkdir(ctx.paths.locks, { recursive: true });
   return withLock(ctx.paths.lock(`tarball-${key}`), 'exclusive', async () => (await cachedRecord(recordPath, ctx)) ?? unpackTarball(file, recordPath, ctx));
 }
 
@@ -41,7 +40,6 @@ async function cachedRecord(recordPath: string, ctx: StoreContext): Promise<Tarb
 }
 
 async function unpackTarball(file: string, recordPath: string, ctx: StoreContext): Promise<TarballRecord> {
-  await mkdir(ctx.paths.tmp, { recursive: true });
   const tmp = await mkdtemp(join(ctx.paths.tmp, 'tarball-'));
   try {
     const hash = createHash('sha256');
@@ -59,7 +57,6 @@ async function unpackTarball(file: string, recordPath: string, ctx: StoreContext
     });
     const record: TarballRecord = { file, sha256: `sha256:${hash.digest('hex')}`, diffId: unpacked.result.diffId };
     await commitLayer(unpacked, ctx.paths);
-    await mkdir(ctx.paths.tarballs, { recursive: true });
     await writeFileAtomic(recordPath, JSON.stringify(record));
     return record;
   } finally {

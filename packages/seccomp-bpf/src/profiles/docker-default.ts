@@ -1,4 +1,6 @@
-import { CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS } from '@tincan/libc';
+import {
+  CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS,
+} from '@tincan/libc';
 import { ENOSYS, EPERM } from '../actions';
 import type { SeccompProfile, SyscallRule } from '../types';
 import { deepFreeze } from './freeze';
@@ -93,7 +95,10 @@ export const dockerDefault: SeccompProfile = deepFreeze({
     allow(['arch_prctl', 'modify_ldt'], { includes: { arches: ['x86_64'] } }),
     ...BY_CAPABILITY.map(([cap, names]) => allow(names, { includes: { caps: [cap] } })),
     // without CAP_SYS_ADMIN a container may fork and make threads, but not new namespaces
-    allow(['clone'], { args: [{ index: 0, op: 'MASKED_EQ', value: NAMESPACE_FLAGS, valueTwo: 0 }], excludes: { caps: ['CAP_SYS_ADMIN'] } }),
+    allow(['clone'], {
+      args: [{ index: 0, op: 'MASKED_EQ', value: NAMESPACE_FLAGS, valueTwo: 0 }],
+      excludes: { caps: ['CAP_SYS_ADMIN'] },
+    }),
     // clone3's flags are in memory BPF cannot read; ENOSYS makes glibc fall back to the clone above
     { names: ['clone3'], action: 'errno', errno: ENOSYS, excludes: { caps: ['CAP_SYS_ADMIN'] } },
   ],

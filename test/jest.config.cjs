@@ -1,0 +1,1 @@
+module.exports = { ...require('../jest.base.cjs'), testMatch: ['<rootDir>/e2e/**/*.test.ts', '<rootDir>/vm/**/*.test.ts'] };
