@@ -138,6 +138,7 @@ async function ensureImage() {
   genUpper(dirs[2], files, 3, { added: 900, replaced: 300, deleted: 420, dirWhiteouts: 4, opaque: 1 });
   dirs.forEach((d, i) => sh('tar', ['--sort=name', '--numeric-owner', '-C', d, '-czf', layers[i], '.']));
   rmSync(src, { recursive: true, force: true });
+  writeFileSync(CLEANED, String(Date.now()));
   await buildLayout(layers, join(IMAGE, 'layout'));
   return layers;
 }
@@ -153,6 +154,22 @@ function layerStats(layers) {
     bytes += list.reduce((n, x) => n + Number(x.split(/\s+/)[2] || 0), 0);
   }
   return { entries, whiteouts, bytes };
+}
+
+const CLEANED = join(ROOT, 'last-cleanup');
+/** How long ext4 without a journal keeps skipping freshly deleted inodes (RECENTCY_MIN + RECENTCY_DIRTY). */
+const EXT4_RECENTCY_MS = 360_000;
+
+/**
+ * On an ext4 without a journal (this VM's disk), inode allocation skips inodes deleted in the last
+ * 60-360 s, reading their inode table blocks one by one (recently_deleted() in fs/ext4/ialloc.c):
+ * creating 18k files right after deleting 18k costs 5-10x more for every tool. So no run deletes
+ * anything before the others are done, and a bench started soon after the previous one says so.
+ */
+function warnRecentDeletes() {
+  const last = existsSync(CLEANED) ? Number(readFileSync(CLEANED, 'utf8')) : 0;
+  const age = Date.now() - last;
+  if (age < EXT4_RECENTCY_MS) console.log(`warning: the previous bench deleted its outputs ${(age / 1000).toFixed(0)} s ago; on ext4 without a journal, wait ${((EXT4_RECENTCY_MS - age) / 1000).toFixed(0)} s more for clean figures`);
 }
 
 let coldCache = true;
@@ -199,19 +216,22 @@ async function main() {
   const st = layerStats(layers);
   const gz = layers.reduce((n, l) => n + statSync(l).size, 0);
   console.log(`image: 3 gzip layers, ${(gz / 1e6).toFixed(0)} MB compressed, ${(st.bytes / 1e6).toFixed(0)} MB of file data, ${st.entries} entries, ${st.whiteouts} whiteouts`);
+  warnRecentDeletes();
   const times = Object.fromEntries(Object.keys(RUNNERS).map((k) => [k, []]));
+  rmSync(RUNS, { recursive: true, force: true });
+  mkdirSync(RUNS, { recursive: true });
   for (let round = 1; round <= rounds; round++) {
     for (const [name, run] of Object.entries(RUNNERS)) {
-      const out = join(RUNS, name.replace(/[^a-z]+/gi, '-'));
-      rmSync(out, { recursive: true, force: true });
-      mkdirSync(RUNS, { recursive: true });
+      // outputs are kept until the end: see warnRecentDeletes
+      const out = join(RUNS, `${round}-${name.replace(/[^a-z]+/gi, '-')}`);
       settle();
       const s = await timed(() => run(layers, out));
       times[name].push(s);
       console.log(`round ${round}  ${name.padEnd(40)} ${s.toFixed(2)} s`);
-      rmSync(out, { recursive: true, force: true });
     }
   }
+  rmSync(RUNS, { recursive: true, force: true });
+  writeFileSync(CLEANED, String(Date.now()));
   console.log(`\n${coldCache ? 'cold page cache (dropped before every run)' : 'warm page cache (drop_caches not permitted)'}, ${rounds} rounds, medians:`);
   const med = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
   for (const [k, v] of Object.entries(med)) console.log(`  ${k.padEnd(40)} ${v.toFixed(2)} s`);

@@ -12,10 +12,6 @@ const { createRuntime } = createRequire(import.meta.url)(join(repo, 'apps/tincan
 const runtime = createRuntime();
 const out = { host: readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').trim() };
 
-function collect(stream) {
-  return new Promise((resolve) => { let s = ''; stream.on('data', (d) => (s += d)); stream.on('end', () => resolve(s)); });
-}
-
 // memory.max: a 200 MB allocation in a 32 MB container is OOM-killed, and reported as such
 const mem = await runtime.run({ rootfs, command: ['dd', 'if=/dev/zero', 'of=/dev/null', 'bs=200M', 'count=1'], stdio: 'ignore', resources: { memory: { max: 32n << 20n, swapMax: 0 } } });
 out.memory = { code: mem.code, signal: mem.signal, oomKilled: mem.oomKilled };
@@ -24,11 +20,22 @@ out.memory = { code: mem.code, signal: mem.signal, oomKilled: mem.oomKilled };
 const cli = spawnSync(process.execPath, [join(repo, 'apps/tincan/bin/tincan'), 'run', '--memory', '32m', '--memory-swap', '32m', rootfs, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=200M', 'count=1'], { encoding: 'utf8' });
 out.cli = { code: cli.status, oomMessage: /OOM killer/.test(cli.stderr) };
 
-// pids.max: a fork bomb of 100 sleeps in a 16-pid container
-const pids = await runtime.start({ rootfs, command: ['sh', '-c', 'ok=0; for i in $(seq 1 100); do sleep 5 2>/dev/null & [ $? = 0 ] && ok=$((ok+1)); done; echo started=$(jobs -p | wc -l); kill $(jobs -p) 2>/dev/null; wait'], stdio: ['ignore', 'pipe', 'ignore'], resources: { pids: { max: 16 } } });
-const pidsOut = collect(pids.stdout);
-await pids.wait();
-out.pids = { output: (await pidsOut).trim() };
+// pids.max: 40 long-lived forks (a loop of shell builtins) in a 16-pid container; when the loop ends,
+// PID 1 exits and takes the rest along. Watched from outside: the bomb leaves no pid to report with.
+const bomb = await runtime.start({ rootfs, command: ['sh', '-c', 'i=0; while [ $i -lt 40 ]; do sleep 60 & i=$((i+1)); done 2>/dev/null'], stdio: 'ignore', resources: { pids: { max: 16 } } });
+const bombDir = `/sys/fs/cgroup/tincan/tincan-${bomb.id}`;
+let maxCurrent = NaN;
+let events = '';
+while (existsSync(bombDir)) {
+  try {
+    // pids.peak is the kernel's own high-water mark; polling pids.current could miss it
+    maxCurrent = Number(readFileSync(join(bombDir, 'pids.peak'), 'utf8'));
+    events = readFileSync(join(bombDir, 'pids.events'), 'utf8');
+  } catch { break; }
+  await new Promise((r) => setTimeout(r, 100));
+}
+await bomb.wait();
+out.pids = { maxCurrent, refusedForks: Number(/^max (\d+)/m.exec(events)?.[1] ?? NaN) };
 
 // cpu.max 0.2 CPU: a 2 s busy loop is throttled; read the container's cpu.stat from outside while it runs
 const cpu = await runtime.start({ rootfs, command: ['sh', '-c', 'end=$(($(date +%s)+2)); while [ $(date +%s) -lt $end ]; do :; done'], stdio: 'ignore', resources: { cpu: { max: { quota: 20000, period: 100000 } } } });

@@ -36,7 +36,7 @@ describeWithTools(['skopeo'], 'archives made by skopeo', () => {
     const fromArchive = await store.prepareRootfs(`oci-archive:${ociArchive}:1`, { containerId: 'b' });
     expect(fromArchive.lowerDirs).toEqual(fromLayout.lowerDirs);
     expect(fromArchive.defaults.user).toBe('app');
-    expect(await fromArchive.resolveUser('app')).toEqual({ uid: 1000, gid: 1000, additionalGids: [50, 10] });
+    expect(await fromArchive.resolveUser('app')).toEqual({ uid: 1000, gid: 1000, additionalGids: [50, 10], home: '/home/app' });
     // staging of the archive is gone once the image is in the store
     expect(readdirSync(tmp.path('s1', 'tmp'))).toEqual([]);
   });
@@ -87,7 +87,7 @@ describe('archives built by hand', () => {
     expect(record.names).toEqual(['docker.io/library/busybox:new']);
     expect(record.layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar', 'application/vnd.oci.image.layer.v1.tar']);
     const rootfs = await store.prepareRootfs('busybox:new', { containerId: 'n', pull: 'never' });
-    expect(await rootfs.resolveUser('app:staff')).toEqual({ uid: 1000, gid: 50, additionalGids: [10] });
+    expect(await rootfs.resolveUser('app:staff')).toEqual({ uid: 1000, gid: 50, additionalGids: [10], home: '/home/app' });
   });
 
   it('never writes an archive entry by its name (../ entries are inert)', async () => {

@@ -368,6 +368,24 @@ describe('compression and diffId', () => {
   });
 });
 
+describe('cancellation', () => {
+  it('rejects at once with an already aborted signal', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(apply([{ name: 'f', data: 'x' }], freshDir(), { signal: ac.signal })).rejects.toThrow('stop');
+  });
+
+  it('stops a layer whose stream never ends when the signal aborts', async () => {
+    const ac = new AbortController();
+    const endless = new Readable({ read() {} });
+    endless.push(tar([{ name: 'f', data: 'x' }], { endBlocks: false }));
+    const done = applyLayer(endless, freshDir(), { mode: 'extract', signal: ac.signal });
+    setTimeout(() => ac.abort(new Error('cancelled')), 20);
+    await expect(done).rejects.toThrow('cancelled');
+    expect(endless.destroyed).toBe(true);
+  });
+});
+
 describe('real tar writers', () => {
   it('applies a GNU tar --xattrs --format=posix layer like GNU tar itself extracts it', async () => {
     const src = freshDir();

@@ -51,7 +51,9 @@ describe('prepareRootfs', () => {
       ['4242', { uid: 4242, gid: 0, additionalGids: [] }],
       ['4242:nogroup', { uid: 4242, gid: 65534, additionalGids: [] }],
     ])('resolveUser(%j) reads the top layer\'s /etc/passwd and /etc/group', async (spec, expected) => {
-      expect(await rootfs.resolveUser(spec)).toEqual(expected);
+      const { home, ...ids } = await rootfs.resolveUser(spec);
+      expect(ids).toEqual(expected);
+      expect(home).toBe(spec.startsWith('app') || spec.startsWith('1000') ? '/home/app' : spec === 'nobody' ? '/' : spec.startsWith('4242') ? undefined : '/root');
     });
 
     it.each([
@@ -78,7 +80,7 @@ describe('prepareRootfs', () => {
     const rootfs = await store.prepareRootfs(dir, { containerId: 'dir' });
     expect(rootfs).toMatchObject({ kind: 'directory', lowerDirs: [dir], defaults: {} });
     expect(rootfs.upperDir).toBeUndefined();
-    expect(await rootfs.resolveUser('app:wheel')).toEqual({ uid: 1000, gid: 10, additionalGids: [50] });
+    expect(await rootfs.resolveUser('app:wheel')).toEqual({ uid: 1000, gid: 10, additionalGids: [50], home: '/home/app' });
     await rootfs.release();
     expect(existsSync(dir)).toBe(true);
     await expect(store.prepareRootfs(tmp.path('missing-dir'), { containerId: 'x' })).rejects.toThrow('rootfs directory is not accessible (ENOENT)');
@@ -92,7 +94,7 @@ describe('prepareRootfs', () => {
     symlinkSync('/data/passwd', join(dir, 'etc/passwd'));
     symlinkSync('/etc/shadow', join(dir, 'etc/group'));
     const rootfs = await store.prepareRootfs(dir, { containerId: 'linked' });
-    expect(await rootfs.resolveUser('svc')).toEqual({ uid: 7, gid: 8, additionalGids: [] });
+    expect(await rootfs.resolveUser('svc')).toEqual({ uid: 7, gid: 8, additionalGids: [], home: '/' });
   });
 
   it('unpacks a rootfs tarball once into the layer cache and reuses it', async () => {
@@ -110,7 +112,7 @@ describe('prepareRootfs', () => {
     const record = JSON.parse(readFileSync(join(storeRoot, 'tarballs', readdirSync(join(storeRoot, 'tarballs'))[0]), 'utf8'));
     expect(record.sha256).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await runInOverlay(a, tmp.path('merged-tar'), 'echo from-tarball; cat /etc/motd')).toBe('from-tarball\nbase motd\n');
-    expect(await a.resolveUser('root')).toEqual({ uid: 0, gid: 0, additionalGids: [] });
+    expect(await a.resolveUser('root')).toEqual({ uid: 0, gid: 0, additionalGids: [], home: '/root' });
     await a.release();
     await b.release();
     expect(readdirSync(join(storeRoot, 'containers'))).not.toContain('tar-a');

@@ -45,13 +45,13 @@ const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/pro
 
 /**
  * An OCI runtime config for a bundle unpacked from `config`: process from Entrypoint+Cmd, Env
- * (PATH added when the image sets none), WorkingDir and the resolved user; annotations as the
+ * (PATH and HOME added when the image sets none), WorkingDir and the resolved user; annotations as the
  * image-spec's "conversion to OCI runtime configuration" says; the rest as `runc spec`.
  */
 export function buildRuntimeSpec(config: ImageConfig, user: ResolvedUser): RuntimeSpec {
   const d = imageDefaults(config);
   const args = [...(d.entrypoint ?? []), ...(d.cmd ?? [])];
-  const env = d.env ?? [];
+  const env = withDefaultEnv(d.env ?? [], user);
   return {
     ociVersion: '1.0.2',
     process: {
@@ -59,7 +59,7 @@ export function buildRuntimeSpec(config: ImageConfig, user: ResolvedUser): Runti
       user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length > 0 && { additionalGids: user.additionalGids }) },
       // the runtime spec needs at least one argument; `runc spec` uses sh as well
       args: args.length > 0 ? args : ['sh'],
-      env: env.some((e) => e.startsWith('PATH=')) ? env : [DEFAULT_PATH, ...env],
+      env,
       cwd: d.workingDir ?? '/',
       capabilities: { bounding: [...DEFAULT_CAPS], effective: [...DEFAULT_CAPS], permitted: [...DEFAULT_CAPS] },
       rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
@@ -76,6 +76,12 @@ export function buildRuntimeSpec(config: ImageConfig, user: ResolvedUser): Runti
       readonlyPaths: [...READONLY_PATHS],
     },
   };
+}
+
+/** PATH and HOME when the image sets none, as docker and umoci add them (HOME from passwd, else /). */
+function withDefaultEnv(env: string[], user: ResolvedUser): string[] {
+  const has = (name: string): boolean => env.some((e) => e.startsWith(`${name}=`));
+  return [...(has('PATH') ? [] : [DEFAULT_PATH]), ...env, ...(has('HOME') ? [] : [`HOME=${user.home ?? '/'}`])];
 }
 
 /** image-spec conversion.md: labels become annotations, plus os/architecture/author/created/ports/stop signal. */

@@ -7,12 +7,15 @@ export interface ResolvedUser {
   gid: number;
   /** Supplementary groups: the /etc/group entries listing the user, without the primary gid. */
   additionalGids: number[];
+  /** The passwd entry's home directory, when the user has one. */
+  home?: string;
 }
 
 interface PasswdEntry {
   name: string;
   uid: number;
   gid: number;
+  home: string;
 }
 
 interface GroupEntry {
@@ -38,7 +41,7 @@ export async function resolveUser(spec: string, lowerDirs: readonly string[], re
   const uid = entry?.uid ?? parseId(userPart, 'uid', reference);
   const gid = groupPart === undefined ? (entry?.gid ?? 0) : resolveGroup(groupPart, groups, reference);
   const additionalGids = entry ? groups.filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid) : [];
-  return { uid, gid, additionalGids: [...new Set(additionalGids)] };
+  return { uid, gid, additionalGids: [...new Set(additionalGids)], ...(entry?.home && { home: entry.home }) };
 }
 
 function splitSpec(spec: string, reference: string): [string, string | undefined] {
@@ -65,7 +68,9 @@ function parseId(text: string, what: string, reference: string): number {
 /** name:password:uid:gid:gecos:home:shell; malformed lines are skipped like libc does. */
 export function parsePasswd(text: string): PasswdEntry[] {
   return lines(text).flatMap((fields) =>
-    fields.length >= 4 && NUMERIC.test(fields[2]) && NUMERIC.test(fields[3]) ? [{ name: fields[0], uid: Number(fields[2]), gid: Number(fields[3]) }] : [],
+    fields.length >= 4 && NUMERIC.test(fields[2]) && NUMERIC.test(fields[3])
+      ? [{ name: fields[0], uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5] ?? '' }]
+      : [],
   );
 }
 

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { type ImageDefaults, imageDefaults } from '../config/defaults';
 import { buildRuntimeSpec } from '../config/runtime-spec';
 import { resolveUser } from '../config/users';
-import { ImageError } from '../errors';
+import { ImageError, messageOf } from '../errors';
 import { extractLayers } from '../layer';
 import { type SourceSpec, formatImageReference, normalizeImageName, parseImageReference, parseSource } from '../reference';
 import { RegistryClient } from '../registry/client';
@@ -145,7 +145,9 @@ export class ImageStore {
         record.layers.map((l) => ({ input: this.ctx.paths.blob(l.digest), mediaType: l.mediaType, layer: l.digest })),
         rootfs,
         { onWarning: (w) => this.ctx.log(`${ref}: ${w.entry}: ${w.message}`) },
-      );
+      ).catch((e: unknown) => {
+        throw new ImageError(`cannot extract: ${messageOf(e)}`, { reference: ref, path: rootfs }, { cause: e });
+      });
       results.forEach((r, i) => verifyDiffId(r.diffId, record.layers[i].diffId, ref, record.layers[i].digest));
       const config = await this.config(record);
       const user = await resolveUser(config.config?.User ?? '', [rootfs], ref);
