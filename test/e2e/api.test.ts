@@ -28,9 +28,24 @@ describe('API', () => {
     expect(await err).toBe('err\n');
   });
 
+  it('runs many containers at once from one runtime, each with its own cgroup and state', async () => {
+    const runtime = createRuntime();
+    const results = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        const c = await runtime.start(base(['sh', '-c', `echo ${i}; cat /proc/self/cgroup; sleep 0.2`]));
+        const out = collect(c.stdout);
+        return { code: (await c.wait()).code, out: await out };
+      }),
+    );
+    expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
+    expect(results.map((r) => r.out.split('\n')[0])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+  });
+
   it('kills a container; SIGKILL gives 137 and leaves nothing behind', async () => {
-    const marker = `sleep-${Date.now()}`;
-    const c = await createRuntime().start(base(['sh', '-c', `exec -a ${marker} sleep 100`]));
+    // a unique duration, assembled inside so that only sleep's own command line contains it
+    const tail = String(Date.now() % 1e6).padStart(6, '0');
+    const marker = `9${tail}`;
+    const c = await createRuntime().start(base(['sh', '-c', 'exec sleep 9$1', 'sh', tail]));
     await eventually(() => processesWith(marker).length === 1);
     c.kill('SIGKILL');
     expect(await c.wait()).toEqual({ code: 137, signal: 'SIGKILL', oomKilled: false });
@@ -38,8 +53,10 @@ describe('API', () => {
   });
 
   it('kills processes the container left running when its init dies', async () => {
-    const marker = `orphan-${Date.now()}`;
-    const c = await createRuntime().start(base(['sh', '-c', `(exec -a ${marker} sleep 100) & sleep 100`]));
+    const tail = String((Date.now() + 1) % 1e6).padStart(6, '0');
+    const marker = `8${tail}`;
+    // the orphan's duration is assembled inside, so only its own command line contains the marker
+    const c = await createRuntime().start(base(['sh', '-c', '(exec sleep 8$1) & sleep 100', 'sh', tail]));
     await eventually(() => processesWith(marker).length === 1);
     process.kill(c.pid, 'SIGKILL');
     await c.wait();

@@ -2,7 +2,7 @@
  * @tincan/image — images into container roots: references, OCI layouts and archives, docker
  * archives, registry pulls, a verified content-addressed store, and prepared overlay lowers.
  */
-export { ImageStore, type ImageStoreOptions, type PrepareOptions, type PullPolicy, type UnpackOptions } from './store/image-store';
+export { ImageStore, type ImageStoreOptions, type PrepareOptions, type PullOptions, type PullPolicy, type UnpackOptions } from './store/image-store';
 export type { PreparedRootfs } from './rootfs';
 export type { ImageRecord, LayerRecord } from './store/records';
 export type { ProgressEvent } from './store/context';

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ImageStore } from '../src';
 import { type BuiltImage, writeBusyboxLayout } from './helpers/busybox-image';
@@ -8,24 +8,17 @@ import { type Proxy, type Running, skopeoPush, startProxy, startRegistry } from 
 import { scratchDir } from './helpers/scratch';
 import { describeWithTools } from './helpers/tools';
 
-const DIST = resolve(__dirname, '../dist/index.js');
+const SRC = resolve(__dirname, '../src');
+const REGISTER_TS = resolve(__dirname, 'helpers/register-ts.cjs');
 
-/** The child processes run the built package: it must exist and be newer than every source file. */
-function assertFreshDist(): void {
-  if (!existsSync(DIST)) throw new Error(`${DIST} missing: run pnpm --filter @tincan/image build first`);
-  const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
-  if (newest(resolve(__dirname, '../src')) > statSync(DIST).mtimeMs) throw new Error(`${DIST} is older than src/: run pnpm --filter @tincan/image build`);
-}
-
-/** `node -e` running one pull of the built package: a second, independent Node process. */
+/** `node -e` running one pull of this package's sources: a second, independent Node process. */
 function pullInChild(root: string, ref: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const script = `
     const { ImageStore } = require(process.argv[1]);
     new ImageStore({ root: process.argv[2] }).pull(process.argv[3]).then(
       (r) => console.log(r.digest),
       (e) => { console.error(e.stack); process.exit(1); });`;
-  const child = spawn(process.execPath, ['-e', script, DIST, root, ref], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', REGISTER_TS, '-e', script, SRC, root, ref], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -61,7 +54,6 @@ describeWithTools(['skopeo', 'docker-registry'], 'concurrent pulls of one image'
   });
 
   it('two Node processes pulling into one store both succeed, and each layer is fetched once', async () => {
-    assertFreshDist();
     const root = tmp.path('store-procs');
     const ref = `${proxy.host}/test/busybox:1`;
     const results = await Promise.all([pullInChild(root, ref), pullInChild(root, ref)]);

@@ -11,9 +11,10 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { lgetxattr } from '@tincan/libc';
 import { applyLayer, LayerError, type ApplyMode, type LayerLimits } from '../src/layer';
 import { snapshot } from './layer-fixtures/fs-snapshot';
-import { entryBlocks, header, tar, type TestEntry } from './layer-fixtures/tar-builder';
+import { capNetBindService, entryBlocks, header, tar, type TestEntry } from './layer-fixtures/tar-builder';
 
 const work = mkdtempSync(join(tmpdir(), 'tincan-layer-hostile-'));
 const outside = join(work, 'outside');
@@ -119,11 +120,25 @@ describe('symlinks planted to write outside', () => {
       { name: './foo/', type: 'symlink', linkname: '../../outside' },
       { name: 'foo/secret', data: 'pwned' },
     ]]],
+    ['hard link, fifo and symlink created under a symlinked parent', [[
+      { name: 'f', data: 'x' }, { name: 'link', type: 'symlink', linkname: '../../outside' },
+      { name: 'link/hard', type: 'link', linkname: 'f' }, { name: 'link/fifo', type: 'fifo' }, { name: 'link/evil', type: 'symlink', linkname: '/etc' },
+      { name: 'link/dir/', type: 'dir' }, { name: 'link/dir/keep', data: 'pwned' },
+    ]]],
     ['symlink over a cached directory, across layers', [[{ name: 'foo/', type: 'dir' }, { name: 'foo/a', data: 'a' }], [{ name: 'foo', type: 'symlink', linkname: outside }, { name: 'foo/secret', data: 'pwned' }]]],
   ])('%s', async (_l, layers) => {
     const { dest } = await run({ layers });
     expect(readFileSync(join(outside, 'secret'), 'utf8')).toBe('top secret\n');
     expect(existsSync(dest)).toBe(true);
+  });
+
+  it('xattrs of a symlink entry land on the link itself, never on its target', async () => {
+    const { dest } = await run({ layers: [[
+      { name: 'evil', type: 'symlink', linkname: abs('secret'), pax: { 'SCHILY.xattr.trusted.pwned': 'x', 'SCHILY.xattr.user.pwned': 'x' } },
+      { name: 'evil2', type: 'symlink', linkname: '../../outside/secret', pax: { 'SCHILY.xattr.security.capability': capNetBindService() } },
+    ]] });
+    for (const name of ['trusted.pwned', 'user.pwned', 'security.capability']) expect(lgetxattr(join(outside, 'secret'), name)).toBeUndefined();
+    expect(lgetxattr(join(dest, 'evil'), 'trusted.pwned')?.toString()).toBe('x');
   });
 
   it('the root itself cannot become a symlink (umoci CVE-2021-29136)', async () => {

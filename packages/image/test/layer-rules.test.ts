@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -93,7 +93,11 @@ describe('modes, owners, times, xattrs', () => {
       { name: 'bin/wall', data: 'x', mode: 0o2755, uid: 0, gid: 5 },
       { name: 'tmp/', type: 'dir', mode: 0o1777 },
       { name: 'srv/', type: 'dir', mode: 0o2770, uid: 7, gid: 8 },
+      { name: 'shared', data: 'x', mode: 0o666 },
+      { name: 'locked', data: 'x', mode: 0o000 },
     ], d);
+    expect(statSync(join(d, 'shared')).mode & 0o7777).toBe(0o666); // not narrowed by the umask
+    expect(statSync(join(d, 'locked')).mode & 0o7777).toBe(0);
     expect(statSync(join(d, 'bin/su'))).toMatchObject({ uid: 1000, gid: 1000 });
     expect(statSync(join(d, 'bin/su')).mode & 0o7777).toBe(0o4755);
     expect(statSync(join(d, 'bin/wall')).mode & 0o7777).toBe(0o2755);
@@ -364,7 +368,22 @@ describe('compression and diffId', () => {
     await expect(applyLayer(Readable.from([raw]), freshDir(), { mode: 'extract', mediaType: 'application/x-rar' })).rejects.toThrow(LayerError);
     const bad = gzipSync(raw);
     bad.fill(0x55, 30, 60);
-    await expect(applyLayer(Readable.from([bad]), freshDir(), { mode: 'extract', compression: 'gzip', layer: 'bad.tgz' })).rejects.toThrow(/^layer bad\.tgz: /);
+    await expect(applyLayer(Readable.from([bad]), freshDir(), { mode: 'extract', compression: 'gzip', layer: 'bad.tgz' })).rejects.toThrow(/^layer bad\.tgz: gzip: /);
+  });
+
+  it('rejects corrupt and truncated zstd with a LayerError, never hanging', async () => {
+    const zst = readFileSync(join(__dirname, 'layer-fixtures/small-streamed.tar.zst'));
+    const truncated = zst.subarray(0, zst.length - 100);
+    await expect(applyLayer(Readable.from([truncated]), freshDir(), { mode: 'extract', layer: 't.zst' })).rejects.toThrow(/^layer t\.zst: (zstd: |entry )/);
+    const corrupt = Buffer.from(zst);
+    corrupt.fill(0xff, 20, 400);
+    await expect(applyLayer(Readable.from([corrupt]), freshDir(), { mode: 'extract', layer: 'c.zst' })).rejects.toThrow(LayerError);
+  });
+
+  it('applyLayers fails with the first layer error and stops the others', async () => {
+    const good = () => ({ input: Readable.from([tar([{ name: 'f', data: 'x' }])]), dest: freshDir() });
+    const bad = { input: Readable.from([tar([{ name: '../escape', data: 'x' }])]), dest: freshDir(), layer: 'sha256:' + 'cd'.repeat(32) };
+    await expect(applyLayers([good(), bad, good()], { concurrency: 2 })).rejects.toThrow('layer sha256:cdcdcdcdcdcd…: entry "../escape": path escapes the root');
   });
 });
 
@@ -403,6 +422,17 @@ describe('real tar writers', () => {
     expect(r.entries).toBe(6);
     expect(readFileSync(join(d, 'x'.repeat(200), 'f'), 'utf8')).toBe('deep');
     expect(xattr(join(d, 'usr/bin/tool'), 'user.origin')).toBe(Buffer.from('gnu').toString('hex'));
+  });
+
+  it('reads GNU base-256 numbers: a pre-1970 mtime', async () => {
+    const src = freshDir();
+    writeFileSync(join(src, 'old'), 'x');
+    utimesSync(join(src, 'old'), -315_619_200, -315_619_200); // 1960-01-01
+    const layerPath = join(work, 'gnu-old.tar');
+    expect(spawnSync('tar', ['--format=gnu', '-C', src, '-cf', layerPath, 'old']).status).toBe(0);
+    const d = freshDir();
+    await applyLayer(layerPath, d, { mode: 'extract' });
+    expect(statSync(join(d, 'old')).mtimeMs).toBe(-315_619_200_000);
   });
 
   it('extractLayers applies an image in order', async () => {

@@ -85,9 +85,27 @@ describeWithTools(['skopeo', 'docker-registry', 'openssl'], 'registry pulls (doc
     const armRootfs = await arm.prepareRootfs(`${registry.host}/test/multi:1`, { containerId: 'm' });
     expect(readFileSync(join(armRootfs.lowerDirs[0], 'ARCH'), 'utf8')).toBe('arm64\n');
 
+    const perPull = await newStore().pull(`${registry.host}/test/multi:1`, { platform: { os: 'linux', architecture: 'arm64' } });
+    expect(perPull.digest).toBe(multi.images.arm64.manifest.digest);
+
     await expect(newStore({ platform: { os: 'linux', architecture: 's390x' } }).pull(`${registry.host}/test/multi:1`)).rejects.toThrow(
       'no manifest for platform linux/s390x (index offers: linux/amd64, linux/arm64/v8)',
     );
+  });
+
+  it('pulls docker v2 schema2 manifests, manifest lists and rootfs.diff.tar.gzip layers', async () => {
+    await skopeoPush(`oci:${layout}:1`, registry.host, 'test/docker:1', { format: 'v2s2' });
+    await skopeoPush(`oci:${layout}:multi`, registry.host, 'test/docker-multi:1', { all: true, format: 'v2s2' });
+    const store = newStore();
+    const record = await store.pull(`${registry.host}/test/docker:1`);
+    expect(record.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect(record.layers.map((l) => l.mediaType)).toEqual(['application/vnd.docker.image.rootfs.diff.tar.gzip', 'application/vnd.docker.image.rootfs.diff.tar.gzip']);
+    expect(record.layers.map((l) => l.diffId)).toEqual(image.layers.map((l) => l.diffId));
+    const list = await store.pull(`${registry.host}/test/docker-multi:1`);
+    expect(list.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    expect(list.platform.architecture).toBe('amd64');
+    const rootfs = await store.prepareRootfs(`${registry.host}/test/docker-multi:1`, { containerId: 'dm', pull: 'never' });
+    expect(readFileSync(join(rootfs.lowerDirs[0], 'ARCH'), 'utf8')).toBe('amd64\n');
   });
 
   it('a missing tag is a clear error', async () => {

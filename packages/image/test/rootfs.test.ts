@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { ImageError, ImageStore, type PreparedRootfs } from '../src';
-import { APP_GROUP, APP_PASSWD, baseLayerFiles, makeTar, writeBusyboxLayout } from './helpers/busybox-image';
+import { APP_GROUP, APP_PASSWD, baseLayerFiles, busyboxImage, imageBlobs, makeTar, writeBusyboxLayout, writeLayout, zstdCompress } from './helpers/busybox-image';
 import { scratchDir } from './helpers/scratch';
+import { describeWithTools } from './helpers/tools';
 
 const execFileP = promisify(execFile);
 
@@ -116,6 +117,25 @@ describe('prepareRootfs', () => {
     await a.release();
     await b.release();
     expect(readdirSync(join(storeRoot, 'containers'))).not.toContain('tar-a');
+  });
+
+  describeWithTools(['zstd'], 'zstd', () => {
+    it('unpacks a .tar.zst rootfs tarball', async () => {
+      const tarball = tmp.path('rootfs.tar.zst');
+      writeFileSync(tarball, zstdCompress(await makeTar([...baseLayerFiles(), { name: 'zst', content: 'yes\n' }])));
+      const rootfs = await store.prepareRootfs(tarball, { containerId: 'zst' });
+      expect(await runInOverlay(rootfs, tmp.path('merged-zst'), 'cat /zst')).toBe('yes\n');
+      await rootfs.release();
+    });
+
+    it('applies tar+zstd image layers', async () => {
+      const image = await busyboxImage('zstd');
+      const dir = tmp.path('layout-zstd');
+      writeLayout(dir, imageBlobs(image), [{ blob: image.manifest, tag: 'z' }]);
+      const rootfs = await store.prepareRootfs(`oci:${dir}:z`, { containerId: 'zstd-layers' });
+      expect(await runInOverlay(rootfs, tmp.path('merged-zstd'), 'cat /home/app/hello.txt')).toBe('hello from layer 2\n');
+      await rootfs.release();
+    });
   });
 
   it('with pull "never" a name missing from the store is an error, not a registry request', async () => {

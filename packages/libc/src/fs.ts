@@ -35,14 +35,6 @@ export function mkdirat(dirfd: number, path: string, mode: number): void {
   check(mkdiratC(dirfd, path, mode), 'mkdirat', path);
 }
 
-const mountC = fn<(src: string | null, tgt: string, type: string | null, flags: number, data: string | null) => number>(
-  'int mount(const char *src, const char *tgt, const char *type, unsigned long flags, const char *data)',
-);
-/** mount(2). */
-export function mount(source: string | null, target: string, fstype: string | null, flags: number, data: string | null = null): void {
-  check(mountC(source, target, fstype, flags, data), 'mount', target);
-}
-
 const umount2C = fn<(tgt: string, flags: number) => number>('int umount2(const char *tgt, int flags)');
 /** umount2(2). */
 export function umount2(target: string, flags = 0): void {

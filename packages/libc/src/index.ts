@@ -5,7 +5,7 @@
 export { SyscallError, KernelFeatureError, errnoName } from './errors';
 export { errno, check } from './lib';
 export * from './constants';
-export { openat2, mkdirat, mount, umount2 } from './fs';
+export { openat2, mkdirat, umount2 } from './fs';
 export { capget, capset, LINUX_CAPABILITY_VERSION_3, type CapabilityMasks } from './caps';
 export { nsGetType, NS_GET_NSTYPE } from './ns';
 export { flock, tryFlock, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } from './lock';

@@ -11,7 +11,7 @@ const { EWOULDBLOCK, EINTR } = constants.errno;
 
 const flockC = fn<(fd: number, op: number) => number>('int flock(int fd, int op)');
 
-/** flock(2): take (LOCK_SH/LOCK_EX) or drop (LOCK_UN) an advisory lock on an open file; throws on failure. */
+/** flock(2): take (LOCK_SH/LOCK_EX) or drop (LOCK_UN) an advisory lock on an open file, waiting if needed; throws on failure. */
 export function flock(fd: number, op: number): void {
   // flock(2): advisory whole-file lock tied to the open file description, released when its last fd closes
   if (flockC(fd, op) !== 0) throw new SyscallError('flock', errno());

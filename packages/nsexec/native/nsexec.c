@@ -326,24 +326,24 @@ static int do_mount(const struct step *s) {
   char srcp[4200], tgtp[64 + 4096];
   int sfd = -1, tfd = -1, r = -1;
   if ((pf & P_TARGET_IN_ROOT) && (pf & P_MKDIR) && mkdir_in_root(tgt, 0755) < 0)
-    FAIL("mkdir %s: %s", tgt, strerror(errno));
+    FAIL("mkdir: %s", strerror(errno));
   if ((pf & P_TARGET_IN_ROOT) && (pf & P_MKFILE) && mkfile_in_root(tgt) < 0)
-    FAIL("create %s: %s", tgt, strerror(errno));
+    FAIL("create the target: %s", strerror(errno));
   if (resolve(src, pf & P_SOURCE_IN_ROOT, srcp, sizeof srcp, &sfd) < 0) {
     if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
-    FAIL("open source %s: %s", src, strerror(errno));
+    FAIL("source: %s", strerror(errno));
   }
   if (resolve(tgt, pf & P_TARGET_IN_ROOT, tgtp, sizeof tgtp, &tfd) < 0) {
     if (sfd >= 0) close(sfd);
     if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
-    FAIL("open target %s: %s", tgt, strerror(errno));
+    FAIL("target: %s", strerror(errno));
   }
   if ((flags & MS_REMOUNT) && (flags & MS_BIND)) flags |= locked_flags(tgtp);
   r = mount(src[0] ? srcp : NULL, tgtp, type[0] ? type : NULL, flags, data[0] ? data : NULL);
   int e = errno;
   if (sfd >= 0) close(sfd);
   if (tfd >= 0) close(tfd);
-  if (r < 0) { errno = e; FAIL("mount %s on %s: %s", src[0] ? src : type, tgt, strerror(e)); }
+  if (r < 0) { errno = e; FAIL("%s", strerror(e)); }
   return 0;
 }
 
@@ -360,20 +360,20 @@ static int do_setattr(const struct step *s) {
   int r = syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | ((pf & P_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
   int e = errno;
   close(fd);
-  if (r < 0) { errno = e; FAIL("mount_setattr %s: %s", tgt, strerror(e)); }
+  if (r < 0) { errno = e; FAIL("mount_setattr: %s", strerror(e)); }
   return 0;
 }
 
 static int do_set_root(const struct step *s) {
   int fd = open(S(s, 0), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) FAIL("open root %s: %s", S(s, 0), strerror(errno));
+  if (fd < 0) FAIL("%s", strerror(errno));
   if (root_fd >= 0) close(root_fd);
   root_fd = fd;
   return 0;
 }
 
 static int do_mkdir(const struct step *s) {
-  if (mkdir_in_root(S(s, 0), (mode_t)U(s, 1)) < 0) FAIL("mkdir %s: %s", S(s, 0), strerror(errno));
+  if (mkdir_in_root(S(s, 0), (mode_t)U(s, 1)) < 0) FAIL("%s", strerror(errno));
   return 0;
 }
 
@@ -385,7 +385,7 @@ static int do_symlink(const struct step *s) {
   int r = symlinkat(S(s, 0), pfd, name);  /* the link is created in the resolved parent only */
   int e = errno;
   close(pfd);
-  if (r < 0 && e != EEXIST) { errno = e; FAIL("symlink %s -> %s: %s", S(s, 1), S(s, 0), strerror(e)); }
+  if (r < 0 && e != EEXIST) { errno = e; FAIL("%s", strerror(e)); }
   return 0;
 }
 
@@ -415,7 +415,7 @@ static int do_mknod(const struct step *s) {
   int r = mknodat(pfd, name, (mode_t)U(s, 1), (dev_t)U(s, 2));  /* device node in the resolved parent */
   int e = errno;
   close(pfd);
-  if (r < 0 && e != EEXIST) { errno = e; FAIL("mknod %s: %s", S(s, 0), strerror(e)); }
+  if (r < 0 && e != EEXIST) { errno = e; FAIL("%s", strerror(e)); }
   return 0;
 }
 
@@ -431,7 +431,7 @@ static int do_mask(const struct step *s) {
   else if (r == 0) r = mount("/dev/null", p, NULL, MS_BIND, NULL);
   int e = errno;
   close(fd);
-  if (r < 0) { errno = e; FAIL("mask %s: %s", path, strerror(e)); }
+  if (r < 0) { errno = e; FAIL("%s", strerror(e)); }
   return 0;
 }
 
@@ -485,7 +485,7 @@ static int do_seccomp(const struct step *s) {
   struct sock_fprog prog = { .len = (unsigned short)(s->args[0].len / 8), .filter = (struct sock_filter *)s->args[0].p };
   if (s->argc < 1 || s->args[0].len % 8 != 0 || prog.len == 0) FAIL("bad seccomp program");
   /* last step before exec: from here on the filter vets every syscall, execve included */
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)U(s, 1), &prog) < 0) FAIL("seccomp: %s", strerror(errno));
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)U(s, 1), &prog) < 0) FAIL("%s", strerror(errno));
   return 0;
 }
 
@@ -535,25 +535,25 @@ static int run_step(const struct step *s) {
     case OP_MASK: return do_mask(s);
     case OP_MKNOD: return do_mknod(s);
     case OP_SETHOSTNAME:
-      if (sethostname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("sethostname: %s", strerror(errno));
+      if (sethostname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("%s", strerror(errno));
       return 0;
     case OP_SETDOMAINNAME:
-      if (setdomainname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("setdomainname: %s", strerror(errno));
+      if (setdomainname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("%s", strerror(errno));
       return 0;
     case OP_RLIMIT: {
       struct rlimit rl = { .rlim_cur = U(s, 1), .rlim_max = U(s, 2) };
-      if (prlimit(0, (int)U(s, 0), &rl, NULL) < 0) FAIL("setrlimit %d: %s", (int)U(s, 0), strerror(errno));
+      if (prlimit(0, (int)U(s, 0), &rl, NULL) < 0) FAIL("%s", strerror(errno));
       return 0;
     }
     case OP_SETUSER: return do_setuser(s);
     case OP_NO_NEW_PRIVS:
       /* no exec may gain privileges (setuid bits, file caps) from here on */
-      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) FAIL("PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) FAIL("%s", strerror(errno));
       return 0;
     case OP_CAPS: return do_caps(s);
     case OP_SECCOMP: return do_seccomp(s);
     case OP_CHDIR:
-      if (chdir(S(s, 0)) < 0) FAIL("chdir %s: %s", S(s, 0), strerror(errno));
+      if (chdir(S(s, 0)) < 0) FAIL("%s", strerror(errno));
       return 0;
     case OP_EXEC: return do_exec(s);
     default: FAIL("unknown step %u", s->op);
@@ -561,6 +561,8 @@ static int run_step(const struct step *s) {
 }
 
 /* Run steps [from, to): report each (trace) and stop at the first failure. */
+static uint32_t failed_step;
+
 static int run_steps(uint32_t from, uint32_t to, int (*runner)(const struct step *)) {
   for (uint32_t i = from; i < to; i++) {
     int64_t t0 = (prog_flags & FLAG_TRACE) ? now_ns() : 0;
@@ -568,7 +570,7 @@ static int run_steps(uint32_t from, uint32_t to, int (*runner)(const struct step
     errno = 0;
     int r = runner(&steps[i]);
     int e = r < 0 ? (errno ? errno : EINVAL) : 0;
-    if (r < 0) { report('E', i, e, 0, errmsg); return -e; }
+    if (r < 0) { failed_step = i; report('E', i, e, 0, errmsg); return -e; }
     if (prog_flags & FLAG_TRACE) report('T', i, 0, now_ns() - t0, NULL);
   }
   return 0;
@@ -582,7 +584,7 @@ static int do_join(const struct step *s) {
   int r = setns(fd, (int)U(s, 1));  /* join before clone: the child inherits it (pid: children only) */
   int e = errno;
   close(fd);
-  if (r < 0) { errno = e; FAIL("setns %s: %s", S(s, 0), strerror(e)); }
+  if (r < 0) { errno = e; FAIL("setns: %s", strerror(e)); }
   return 0;
 }
 
@@ -674,9 +676,10 @@ static void child_main(uint32_t first, int sync_r) {
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   /* not dumpable during setup: other processes cannot open our /proc entries (exe, fds) */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  int r = run_steps(first, nsteps, run_step);
-  int e = -r;
-  _exit(e == ENOENT && steps[nsteps - 1].op == OP_EXEC ? 127 : e == EACCES ? 126 : 125);
+  int e = -run_steps(first, nsteps, run_step);
+  /* shell conventions for a command that cannot run: 127 not found, 126 not executable */
+  if (steps[failed_step].op == OP_EXEC) _exit(e == ENOENT ? 127 : 126);
+  _exit(125);
 }
 
 /* Read the child's step records until EOF (= it exec'd or died); forward them. Returns 1 on error. */

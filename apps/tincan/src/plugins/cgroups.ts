@@ -1,5 +1,5 @@
-import { Cgroup, type CgroupLimits } from '@tincan/cgroups-v2';
-import type { Plugin } from '../pipeline/plugin';
+import { Cgroup, detectCgroupV2, type CgroupHost, type CgroupLimits } from '@tincan/cgroups-v2';
+import type { PipelineContext, Plugin } from '../pipeline/plugin';
 import { OOM, setShared } from '../pipeline/shared';
 
 function hasLimits(limits: CgroupLimits | undefined): boolean {
@@ -8,7 +8,10 @@ function hasLimits(limits: CgroupLimits | undefined): boolean {
 
 /** One cgroup v2 per container: created with its limits, the process cloned into it, removed at exit. */
 export function cgroupsPlugin(options: { parent?: string } = {}): Plugin {
-  let cgroup: Cgroup | undefined;
+  // per container: one runtime may run many at once
+  const cgroups = new WeakMap<PipelineContext, Cgroup>();
+  // the host's cgroup2 mount and controllers, read once per runtime
+  let host: CgroupHost | undefined;
   return {
     name: 'cgroups',
     async prepare(ctx) {
@@ -16,10 +19,13 @@ export function cgroupsPlugin(options: { parent?: string } = {}): Plugin {
         if (hasLimits(ctx.spec.resources)) throw new Error('resource limits need a cgroup, but cgroups are off (--cgroups off)');
         return;
       }
-      cgroup = await Cgroup.create(`tincan-${ctx.id}`, { ...options, ...(ctx.spec.resources ? { limits: ctx.spec.resources } : {}) });
+      host ??= detectCgroupV2();
+      const cgroup = await Cgroup.create(`tincan-${ctx.id}`, { ...options, host, ...(ctx.spec.resources ? { limits: ctx.spec.resources } : {}) });
+      cgroups.set(ctx, cgroup);
       ctx.cgroupPath = cgroup.path;
     },
     async cleanup(ctx) {
+      const cgroup = cgroups.get(ctx);
       if (!cgroup) return;
       setShared(ctx, OOM, cgroup.oomKilled());
       // kills whatever the container left running, then rmdir

@@ -22,17 +22,22 @@ function isDirectory(path: string): boolean {
 
 /**
  * The container's root, through @tincan/image's store: a directory (used in place), a rootfs tarball
- * or an image (overlay of cached layers). A plain directory needs no store unless a user name must be
+ * or an image (overlay of cached layers; --read-only is applied to the mount, so there is always an
+ * upper dir). A plain directory needs no store unless a user name must be
  * looked up in its /etc/passwd, so starting from one does not pay for loading the image code.
  */
 export function rootfsPlugin(options: { store?: ImageStore } = {}): Plugin {
-  let prepared: PreparedRootfs | undefined;
+  // per container: one runtime may run many at once
+  const prepared = new WeakMap<PipelineContext, PreparedRootfs>();
   return {
     name: 'rootfs',
     async prepare(ctx) {
       const source = ctx.spec.rootfs;
-      const prepare = async () =>
-        (prepared ??= await (await openStore(ctx, options.store)).prepareRootfs(source, { containerId: ctx.id, readOnly: ctx.spec.readOnly ?? false }));
+      const prepare = async (): Promise<PreparedRootfs> => {
+        let p = prepared.get(ctx);
+        if (!p) prepared.set(ctx, (p = await (await openStore(ctx, options.store)).prepareRootfs(source, { containerId: ctx.id })));
+        return p;
+      };
       if (source.startsWith('/') && isDirectory(source)) {
         setShared(ctx, ROOTFS, { rootfs: { kind: 'directory', path: source }, defaults: {}, resolveUser: async (u) => (await prepare()).resolveUser(u) });
         return;
@@ -41,8 +46,8 @@ export function rootfsPlugin(options: { store?: ImageStore } = {}): Plugin {
       const info: RootfsInfo = { rootfs: rootfsSpec(p, ctx.stateDir), defaults: p.defaults, resolveUser: (u) => p.resolveUser(u) };
       setShared(ctx, ROOTFS, info);
     },
-    async cleanup() {
-      await prepared?.release();
+    async cleanup(ctx) {
+      await prepared.get(ctx)?.release();
     },
   };
 }

@@ -19,6 +19,16 @@ export function seccompProfile(value: string): SeccompProfile | 'unconfined' {
 
 /** The seccomp filter, compiled from the profile for this architecture and the container's capabilities. */
 export function seccompPlugin(): Plugin {
+  // compiling is deterministic: a warm runtime compiles each (profile, capabilities) pair once
+  const compiled = new WeakMap<SeccompProfile, Map<string, Buffer>>();
+  const compileOnce = (profile: SeccompProfile, caps: string[]): Buffer => {
+    let byCaps = compiled.get(profile);
+    if (!byCaps) compiled.set(profile, (byCaps = new Map()));
+    const key = caps.join(',');
+    let filter = byCaps.get(key);
+    if (!filter) byCaps.set(key, (filter = compile(profile, { arch: nativeArch(), capabilities: caps })));
+    return filter;
+  };
   return {
     name: 'seccomp',
     prepare(ctx) {
@@ -29,8 +39,7 @@ export function seccompPlugin(): Plugin {
       if (ctx.spec.noNewPrivileges === false && !caps.includes('CAP_SYS_ADMIN')) {
         throw new Error('a seccomp filter needs no_new_privs or CAP_SYS_ADMIN (use --security-opt seccomp=unconfined or keep no-new-privileges)');
       }
-      const filter = compile(profile, { arch: nativeArch(), capabilities: caps });
-      ctx.addSteps('seccomp', { op: 'seccomp', filter });
+      ctx.addSteps('seccomp', { op: 'seccomp', filter: compileOnce(profile, caps) });
     },
   };
 }

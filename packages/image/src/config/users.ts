@@ -66,7 +66,7 @@ function parseId(text: string, what: string, reference: string): number {
 }
 
 /** name:password:uid:gid:gecos:home:shell; malformed lines are skipped like libc does. */
-export function parsePasswd(text: string): PasswdEntry[] {
+function parsePasswd(text: string): PasswdEntry[] {
   return lines(text).flatMap((fields) =>
     fields.length >= 4 && NUMERIC.test(fields[2]) && NUMERIC.test(fields[3])
       ? [{ name: fields[0], uid: Number(fields[2]), gid: Number(fields[3]), home: fields[5] ?? '' }]
@@ -75,7 +75,7 @@ export function parsePasswd(text: string): PasswdEntry[] {
 }
 
 /** name:password:gid:member,member */
-export function parseGroup(text: string): GroupEntry[] {
+function parseGroup(text: string): GroupEntry[] {
   return lines(text).flatMap((fields) =>
     fields.length >= 3 && NUMERIC.test(fields[2])
       ? [{ name: fields[0], gid: Number(fields[2]), members: (fields[3] ?? '').split(',').map((m) => m.trim()).filter(Boolean) }]

@@ -4,11 +4,12 @@ import {
   SyscallError, linkat, makedev, mkdirat, mknodat, openat, symlinkat,
 } from '@tincan/libc';
 import { asLayerError, LayerError } from './errors';
-import { normalizeEntryPath, type EntryPath } from './entry-path';
+import { normalizeEntryPath, parentOf, type EntryPath } from './entry-path';
 import { removeEntry, typeAt } from './fs-tree';
 import { Metadata } from './metadata';
 import { RootDir } from './root-dir';
 import type { EntryHandler, EntryWriter, TarEntry } from './tar-parser';
+import { processUmask } from './process-info';
 import { Whiteouts, whiteoutKind } from './whiteouts';
 import type { ApplyMode, IdMap, LayerLimits } from './types';
 
@@ -24,9 +25,8 @@ export interface ApplierOptions {
   warn: (entry: string, message: string) => void;
 }
 
-/** New files start private to root; their real mode is set after chown. */
 const NEW_FILE_FLAGS = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-const NEW_FILE_MODE = 0o600;
+/** New directories start private to root; their real mode is set after chown. */
 const NEW_DIR_MODE = 0o700;
 
 /**
@@ -35,7 +35,7 @@ const NEW_DIR_MODE = 0o700;
  * follow a final symlink, and anything already in the way is removed first, not written through.
  */
 export class LayerApplier implements EntryHandler {
-  readonly root: RootDir;
+  private readonly root: RootDir;
   private readonly meta: Metadata;
   private readonly whiteouts: Whiteouts;
   /** directory times, set once all of a layer's children are written */
@@ -44,6 +44,8 @@ export class LayerApplier implements EntryHandler {
   private readonly written = new Set<string>();
   private openFd = -1;
   private closed = false;
+  /** the umask narrows the mode given to open(2): only modes it leaves whole need no fchmod */
+  private readonly umask = processUmask();
 
   constructor(dest: string, private readonly opts: ApplierOptions) {
     this.meta = new Metadata(opts.idMap, opts.layer, opts.warn);
@@ -147,7 +149,7 @@ export class LayerApplier implements EntryHandler {
   private file(p: EntryPath, e: TarEntry): EntryWriter {
     const pfd = this.parent(p);
     // openat(2) O_CREAT|O_EXCL|O_NOFOLLOW: a fresh inode; an existing file or symlink is removed first
-    const open = (): number => openat(pfd, p.base, NEW_FILE_FLAGS, NEW_FILE_MODE);
+    const open = (): number => openat(pfd, p.base, NEW_FILE_FLAGS, e.mode & 0o777);
     let fd = this.tryOpen(open);
     if (fd < 0) {
       this.replace(pfd, p);
@@ -172,7 +174,8 @@ export class LayerApplier implements EntryHandler {
 
   private closeFile(fd: number, e: TarEntry): void {
     try {
-      this.meta.applyToFd(fd, e);
+      // setuid/setgid/sticky always need fchmod after chown; plain modes only when the umask cut them
+      this.meta.applyToFd(fd, e, (e.mode & 0o7000) === 0 && (e.mode & this.umask) === 0);
       this.meta.timesToFd(fd, e);
     } catch (err) {
       throw asLayerError(err, e.name, this.opts.layer);
@@ -271,16 +274,17 @@ export class LayerApplier implements EntryHandler {
     }
   }
 
+  /** A directory's own times, unless a later entry of the layer removed or replaced it. */
   private setDirTimes(path: string, e: TarEntry): void {
-    const slash = path.lastIndexOf('/');
-    const parent = slash < 0 ? '' : path.slice(0, slash);
-    const pfd = path === '' ? undefined : this.root.dir(parent, false);
     try {
-      if (path === '') this.meta.timesAt(this.root.fd, '.', e);
-      else if (pfd !== undefined && typeAt(pfd, path.slice(slash + 1)) === S_IFDIR) this.meta.timesAt(pfd, path.slice(slash + 1), e);
+      if (path === '') return this.meta.timesAt(this.root.fd, '.', e);
+      const base = path.slice(path.lastIndexOf('/') + 1);
+      const pfd = this.root.dir(parentOf(path), false);
+      if (pfd !== undefined && typeAt(pfd, base) === S_IFDIR) this.meta.timesAt(pfd, base, e);
     } catch (err) {
       throw asLayerError(err, e.name, this.opts.layer);
+    } finally {
+      this.root.nextEntry();
     }
-    this.root.nextEntry();
   }
 }

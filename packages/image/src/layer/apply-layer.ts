@@ -8,7 +8,7 @@ import { resolveLimits } from './limits';
 import { declaredCompression } from './media-type';
 import { TarParser } from './tar-parser';
 import type { ApplyOptions, LayerResult } from './types';
-import { inUserNamespace } from './user-namespace';
+import { inUserNamespace } from './process-info';
 
 /** Read size for layer files: large reads keep the decompressor fed with few syscalls. */
 const READ_CHUNK = 1024 * 1024;

@@ -26,6 +26,12 @@ function shortLayer(layer: string): string {
 /** Wrap a failure (typically a SyscallError) met while applying `entry` into a LayerError. */
 export function asLayerError(err: unknown, entry: string, layer: string | undefined): LayerError {
   if (err instanceof LayerError) return err;
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = errorMessage(err);
   return new LayerError(entry, reason, layer, { cause: err });
+}
+
+/** The message of anything thrown (duck-typed: errors from Node's internals may come from another realm). */
+export function errorMessage(err: unknown): string {
+  const message = (err as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(err);
 }

@@ -30,11 +30,11 @@ export class Metadata {
   }
 
   /** Regular file or directory open as `fd`: chown first (it clears setuid and file caps), then mode, xattrs. */
-  applyToFd(fd: number, e: TarEntry): void {
+  applyToFd(fd: number, e: TarEntry, modeIsSet = false): void {
     const { uid, gid } = this.owner(e);
     // fchown(2) then fchmod(2): the chown would clear setuid/setgid bits set before it
     fchownSync(fd, uid, gid);
-    fchmodSync(fd, e.mode);
+    if (!modeIsSet) fchmodSync(fd, e.mode);
     // fsetxattr(2): xattrs on the open inode itself
     this.xattrs(e, (name, value) => fsetxattr(fd, name, value));
   }

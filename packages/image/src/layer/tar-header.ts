@@ -98,7 +98,13 @@ export function parseNumeric(b: Uint8Array, off: number, len: number, field: str
 }
 
 function parseBase256(b: Uint8Array, off: number, len: number, field: string): number {
-  if (b[off] === 0xff) throw new TarFormatError(`negative ${field} field`);
+  if (b[off] === 0xff) {
+    // two's complement, as GNU tar writes pre-1970 mtimes; nothing else may be negative
+    if (field !== 'mtime') throw new TarFormatError(`negative ${field} field`);
+    let v = 0n;
+    for (let i = off; i < off + len; i++) v = (v << 8n) | BigInt(b[i]!);
+    return Math.max(Number(v - (1n << BigInt(8 * len))), Number.MIN_SAFE_INTEGER);
+  }
   let v = b[off]! & 0x7f;
   for (let i = off + 1; i < off + len; i++) {
     v = v * 256 + b[i]!;

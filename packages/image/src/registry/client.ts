@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ImageError } from '../errors';
 import { DOCKER_HUB, type ImageReference, formatImageReference } from '../reference';
-import { MANIFEST_MEDIA_TYPES } from '../sources/oci';
+import { MANIFEST_MEDIA_TYPES, MAX_DOCUMENT_BYTES } from '../sources/oci';
 import type { BlobStream } from '../sources/source';
 import { type Challenge, type Credentials, basicAuthorization, defaultAuthFile, loadCredentials, parseChallenge } from './auth';
 import { type RetryPolicy, describeNetworkError, fetchWithRetry } from './http';
@@ -25,7 +25,6 @@ export interface FetchedManifest {
   mediaType: string;
 }
 
-const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
 const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/;
 
 /** An OCI distribution (registry v2) client: manifests and blobs, token/basic auth, retries, Range. */
@@ -48,7 +47,7 @@ export class RegistryClient {
   async getManifest(ref: ImageReference, tagOrDigest: string): Promise<FetchedManifest> {
     const res = await this.request(ref, `manifests/${tagOrDigest}`, { Accept: MANIFEST_MEDIA_TYPES.join(', ') });
     const length = Number(res.headers.get('content-length') ?? 0);
-    if (length > MAX_MANIFEST_BYTES) throw new ImageError(`manifest is ${length} bytes (limit ${MAX_MANIFEST_BYTES})`, { reference: formatImageReference(ref) });
+    if (length > MAX_DOCUMENT_BYTES) throw new ImageError(`manifest is ${length} bytes (limit ${MAX_DOCUMENT_BYTES})`, { reference: formatImageReference(ref) });
     const bytes = Buffer.from(await res.arrayBuffer());
     return { bytes, mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim() };
   }

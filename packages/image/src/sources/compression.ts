@@ -1,7 +1,8 @@
 import { open } from 'node:fs/promises';
+import type { Compression as LayerCompression } from '../layer';
 import { MediaType } from './oci';
 
-export type Compression = 'gzip' | 'zstd' | 'none';
+export type Compression = Exclude<LayerCompression, 'auto'>;
 
 const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);

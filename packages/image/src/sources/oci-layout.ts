@@ -2,12 +2,11 @@ import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageError } from '../errors';
 import { assertSha256, tryNormalizeImageName } from '../reference';
-import { type Descriptor, type ImageIndex, MediaType, parseIndex, parseJson } from './oci';
+import { type Descriptor, type ImageIndex, MAX_DOCUMENT_BYTES, MediaType, parseIndex, parseJson } from './oci';
 import type { BlobStream, ImageSource, RootDocument } from './source';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
 const CONTAINERD_NAME = 'io.containerd.image.name';
-const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /** The files of an OCI image layout, wherever they live (a directory, or an archive staged by digest). */
 export interface LayoutFiles {

@@ -11,9 +11,11 @@ export const MediaType = {
   ociLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
   dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
   dockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-  dockerConfig: 'application/vnd.docker.container.image.v1+json',
   dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
 } as const;
+
+/** Manifests, indexes and configs are read into memory: refuse absurd ones. */
+export const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 
 /** Every manifest or index media type, in the order a registry Accept header lists them. */
 export const MANIFEST_MEDIA_TYPES = [MediaType.ociManifest, MediaType.ociIndex, MediaType.dockerManifest, MediaType.dockerManifestList];

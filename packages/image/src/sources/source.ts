@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ImageError } from '../errors';
 import {
+  MAX_DOCUMENT_BYTES,
   type Descriptor,
   type ImageConfig,
   type ImageManifest,
@@ -72,8 +73,6 @@ export function verifyBytes(bytes: Buffer, expected: { digest: string; size?: nu
   }
 }
 
-const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
-
 /** Read a small blob (manifest, config) fully, refusing anything bigger than its descriptor says. */
 export async function readSmallBlob(source: ImageSource, desc: Descriptor, what: string): Promise<Buffer> {
   if (desc.size > MAX_DOCUMENT_BYTES) throw new ImageError(`${what} is ${desc.size} bytes (limit ${MAX_DOCUMENT_BYTES})`, { reference: source.reference, blob: desc.digest });
@@ -93,31 +92,39 @@ export async function readSmallBlob(source: ImageSource, desc: Descriptor, what:
   return bytes;
 }
 
+/** A manifest document: raw bytes (what digests cover), parsed JSON, media type. */
+interface ManifestDoc {
+  bytes: Buffer;
+  doc: unknown;
+  type: string;
+}
+
 /** Follow the root document to this platform's manifest and config, verifying every digest on the way. */
 export async function resolveImage(source: ImageSource, platform: Platform): Promise<ResolvedImage> {
   const ref = source.reference;
   const root = await source.root();
   if (root.digest) verifyBytes(root.bytes, { digest: root.digest }, 'manifest', ref);
   const rootDoc = parseJson(root.bytes, 'manifest', ref);
-  const rootType = manifestMediaType(rootDoc, root.mediaType, ref);
-  let manifestBytes = root.bytes;
-  let manifestDoc = rootDoc;
-  let manifestType = rootType;
-  let index: Pick<ResolvedImage, 'indexDigest' | 'indexBytes'> = {};
-  if (isIndexMediaType(rootType)) {
-    const chosen = selectPlatform(parseIndex(rootDoc, rootType, ref), platform, ref);
-    manifestBytes = await source.manifest(chosen);
-    verifyBytes(manifestBytes, chosen, `manifest for ${platformString(platform)}`, ref);
-    manifestDoc = parseJson(manifestBytes, 'manifest', ref, chosen.digest);
-    manifestType = manifestMediaType(manifestDoc, chosen.mediaType, ref);
-    if (isIndexMediaType(manifestType)) throw new ImageError('nested image indexes are not supported', { reference: ref, blob: chosen.digest });
-    index = { indexDigest: sha256(root.bytes), indexBytes: root.bytes };
-  }
-  const manifest = parseManifest(manifestDoc, manifestType, ref);
+  const top: ManifestDoc = { bytes: root.bytes, doc: rootDoc, type: manifestMediaType(rootDoc, root.mediaType, ref) };
+  const chosen = isIndexMediaType(top.type) ? await manifestFromIndex(source, top, platform) : top;
+  const manifest = parseManifest(chosen.doc, chosen.type, ref);
   const configBytes = await readSmallBlob(source, manifest.config, 'image config');
   const config = parseImageConfig(parseJson(configBytes, 'image config', ref, manifest.config.digest), ref, manifest.config.digest);
   if (config.rootfs.diff_ids.length !== manifest.layers.length) {
     throw new ImageError(`manifest has ${manifest.layers.length} layers but config lists ${config.rootfs.diff_ids.length} diff_ids`, { reference: ref });
   }
-  return { manifestDigest: sha256(manifestBytes), manifestBytes, manifest, configBytes, config, ...index };
+  const index = chosen === top ? {} : { indexDigest: sha256(top.bytes), indexBytes: top.bytes };
+  return { manifestDigest: sha256(chosen.bytes), manifestBytes: chosen.bytes, manifest, configBytes, config, ...index };
+}
+
+/** The platform's manifest out of an image index (one level: indexes of indexes are refused). */
+async function manifestFromIndex(source: ImageSource, index: ManifestDoc, platform: Platform): Promise<ManifestDoc> {
+  const ref = source.reference;
+  const chosen = selectPlatform(parseIndex(index.doc, index.type, ref), platform, ref);
+  const bytes = await source.manifest(chosen);
+  verifyBytes(bytes, chosen, `manifest for ${platformString(platform)}`, ref);
+  const doc = parseJson(bytes, 'manifest', ref, chosen.digest);
+  const type = manifestMediaType(doc, chosen.mediaType, ref);
+  if (isIndexMediaType(type)) throw new ImageError('nested image indexes are not supported', { reference: ref, blob: chosen.digest });
+  return { bytes, doc, type };
 }

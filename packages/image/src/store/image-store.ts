@@ -5,7 +5,7 @@ import { buildRuntimeSpec } from '../config/runtime-spec';
 import { resolveUser } from '../config/users';
 import { ImageError, messageOf } from '../errors';
 import { extractLayers } from '../layer';
-import { type SourceSpec, formatImageReference, normalizeImageName, parseImageReference, parseSource } from '../reference';
+import { type SourceSpec, formatImageReference, normalizeImageName, parseImageReference, parseSource, tryNormalizeImageName } from '../reference';
 import { RegistryClient } from '../registry/client';
 import { type PreparedRootfs, assertContainerId, directoryRootfs, overlayRootfs } from '../rootfs';
 import { type Platform, hostPlatform, parseImageConfig, parseJson, type ImageConfig } from '../sources/oci';
@@ -45,6 +45,11 @@ export interface PrepareOptions {
   /** No upper/work dirs: the runtime mounts the lowers read-only. */
   readOnly?: boolean;
   pull?: PullPolicy;
+}
+
+export interface PullOptions {
+  /** Pick this platform from an image index instead of the store's. */
+  platform?: Platform;
 }
 
 export interface UnpackOptions {
@@ -98,9 +103,10 @@ export class ImageStore {
   }
 
   /** Pull `ref` (`docker://REF` or a bare reference) from its registry into the store. */
-  async pull(ref: string): Promise<ImageRecord> {
+  async pull(ref: string, opts: PullOptions = {}): Promise<ImageRecord> {
     const parsed = parseImageReference(ref.startsWith('docker://') ? ref.slice('docker://'.length) : ref);
-    return this.shared(() => this.ingest(new RegistrySource(this.ctx.client, parsed), undefined, true));
+    const ctx = opts.platform ? { ...this.ctx, platform: opts.platform } : this.ctx;
+    return this.shared(() => this.ingest(new RegistrySource(ctx.client, parsed), undefined, true, ctx));
   }
 
   /** Import an OCI layout dir, oci-archive or docker-archive (transport prefix optional); `name` tags it. */
@@ -121,8 +127,9 @@ export class ImageStore {
     await updateRecords(this.ctx.paths, (records) => {
       const record = findRecord(records, ref);
       if (!record) throw new ImageError('no such image in the store', { reference: ref });
-      const name = record.names.includes(normalizeOrSelf(ref)) ? normalizeOrSelf(ref) : undefined;
-      record.names = name ? record.names.filter((n) => n !== name) : [];
+      const name = tryNormalizeImageName(ref);
+      // by name: untag that name; by digest or id: drop every name
+      record.names = name && record.names.includes(name) ? record.names.filter((n) => n !== name) : [];
       if (record.names.length === 0) records.splice(records.indexOf(record), 1);
     });
   }
@@ -179,9 +186,9 @@ export class ImageStore {
   }
 
   /** Ingest from a source and record it under `name` (or the source's own name), closing the source. */
-  private async ingest(source: ImageSource, name: string | undefined, cacheLayers: boolean): Promise<ImageRecord> {
+  private async ingest(source: ImageSource, name: string | undefined, cacheLayers: boolean, ctx = this.ctx): Promise<ImageRecord> {
     try {
-      const image = await ingestImage(source, this.ctx, { cacheLayers });
+      const image = await ingestImage(source, ctx, { cacheLayers });
       const names = [name ?? source.defaultName].filter((n): n is string => n !== undefined);
       return await updateRecords(this.ctx.paths, (records) => ({ ...upsertRecord(records, { ...image, names, addedAt: new Date().toISOString() }) }));
     } finally {
@@ -214,14 +221,6 @@ const TRANSPORT = /^(?:oci|oci-archive|docker-archive):/;
 
 function isArchiveSpec(spec: SourceSpec): spec is Extract<SourceSpec, { kind: 'oci' | 'oci-archive' | 'docker-archive' }> {
   return spec.kind === 'oci' || spec.kind === 'oci-archive' || spec.kind === 'docker-archive';
-}
-
-function normalizeOrSelf(ref: string): string {
-  try {
-    return normalizeImageName(ref);
-  } catch {
-    return ref;
-  }
 }
 
 function verifyDiffId(actual: string, expected: string, reference: string, blob: string): void {

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Compression, type LayerResult, applyLayer } from '../layer';
@@ -23,6 +23,8 @@ export interface UnpackedLayer {
 /** Unpack a layer as an overlayfs lower dir (whiteouts as 0:0 char devices) into a fresh dir under `tmpParent`. */
 export async function unpackLayer(spec: LayerSpec, tmpParent: string, log: (line: string) => void): Promise<UnpackedLayer> {
   const dir = await mkdtemp(join(tmpParent, 'layer-'));
+  // mkdtemp makes 0700; a mounter in a user namespace must still reach layers/<hex>/diff
+  await chmod(dir, 0o755);
   const result = await applyLayer(spec.input, join(dir, 'diff'), {
     mode: 'overlay',
     mediaType: spec.mediaType,

@@ -2,6 +2,7 @@
  * Builds small real images for the tests: a busybox base layer plus a layer with a named user,
  * a whiteout and an opaque directory, written as an OCI image layout (JSON by hand).
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,10 +120,23 @@ function blob(mediaType: string, bytes: Buffer): Blob {
   return { mediaType, bytes, digest: sha256(bytes), size: bytes.length };
 }
 
-export async function makeLayer(files: TarFile[], compression: 'gzip' | 'none' = 'gzip'): Promise<BuiltLayer> {
+export type LayerCompression = 'gzip' | 'zstd' | 'none';
+
+/** zstd through the zstd(1) CLI (Node has no zstd compressor). */
+export function zstdCompress(data: Buffer): Buffer {
+  return execFileSync('zstd', ['-q', '-c'], { input: data, maxBuffer: 256 * 1024 * 1024 });
+}
+
+const LAYER_TYPES: Record<LayerCompression, { mediaType: string; compress: (b: Buffer) => Buffer }> = {
+  gzip: { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', compress: (b) => gzipSync(b) },
+  zstd: { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', compress: zstdCompress },
+  none: { mediaType: 'application/vnd.oci.image.layer.v1.tar', compress: (b) => b },
+};
+
+export async function makeLayer(files: TarFile[], compression: LayerCompression = 'gzip'): Promise<BuiltLayer> {
   const tar = await makeTar(files);
-  const mediaType = compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar';
-  return { ...blob(mediaType, compression === 'gzip' ? gzipSync(tar) : tar), diffId: sha256(tar) };
+  const { mediaType, compress } = LAYER_TYPES[compression];
+  return { ...blob(mediaType, compress(tar)), diffId: sha256(tar) };
 }
 
 /** An OCI image (config + manifest) over the given layers. */
@@ -155,7 +169,7 @@ export function makeImage(layers: BuiltLayer[], opts: { architecture?: string; v
 }
 
 /** The two-layer busybox test image. */
-export async function busyboxImage(compression: 'gzip' | 'none' = 'gzip'): Promise<BuiltImage> {
+export async function busyboxImage(compression: LayerCompression = 'gzip'): Promise<BuiltImage> {
   return makeImage([await makeLayer(baseLayerFiles(), compression), await makeLayer(appLayerFiles(), compression)]);
 }
 

@@ -1,5 +1,5 @@
 /**
- * Real registries for the tests: /usr/bin/docker-registry (distribution 2.8) on 127.0.0.1, a
+ * Real registries for the tests: docker-registry (distribution 2.8) on 127.0.0.1, a
  * token server for its `auth: token` mode, and a node:http proxy that can demand Basic auth,
  * fail or cut a response, and records every request it forwards.
  */
@@ -59,7 +59,7 @@ export async function startRegistry(dir: string, storage: string, auth?: TokenAu
       '',
     ].join('\n'),
   );
-  const child = spawn('/usr/bin/docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
   await waitForHttp(`http://127.0.0.1:${port}/v2/`, child, () => stderr);
@@ -89,8 +89,10 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 }
 
-export function skopeoPush(from: string, host: string, repoAndTag: string, opts: { all?: boolean } = {}): Promise<string> {
-  return run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...(opts.all ? ['--all'] : []), from, `docker://${host}/${repoAndTag}`]);
+/** skopeo copy into the registry; `format: 'v2s2'` converts to docker media types on the way. */
+export function skopeoPush(from: string, host: string, repoAndTag: string, opts: { all?: boolean; format?: 'oci' | 'v2s2' } = {}): Promise<string> {
+  const flags = [...(opts.all ? ['--all'] : []), ...(opts.format ? ['--format', opts.format] : [])];
+  return run('skopeo', ['copy', '--quiet', '--dest-tls-verify=false', ...flags, from, `docker://${host}/${repoAndTag}`]);
 }
 
 /** A request as the proxy or token server saw it. */
