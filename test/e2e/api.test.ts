@@ -1,7 +1,7 @@
 // The embedding API: start, pid, stdio streams, exit status, kill — and what a container leaves behind.
 import { readFileSync, readlinkSync, openSync, writeSync, closeSync } from 'node:fs';
 import { createRuntime, mountsPlugin, namespacesPlugin, rootfsPlugin, commandPlugin, SETUP_ORDER, type Plugin, type ContainerSpec } from 'tincan';
-import { eventually, hostTraces, processesWith, ROOTFS, tincanAsync } from './helpers';
+import { eventually, hostTraces, processesWith, ROOTFS, ROOTFS_TAR, tincanAsync } from './helpers';
 
 function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
   return new Promise((resolve) => {
@@ -73,6 +73,17 @@ describe('API', () => {
     c.kill('SIGKILL');
     await c.wait();
     expect(printed.split(/\s+/).filter(Boolean)).toEqual(['0', '0', '200000', '65536']);
+  });
+
+  it('id-maps the root into a user namespace: root-owned files are the container root\'s, on a directory and an image root', async () => {
+    const dataDir = require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'tincan-data-'));
+    for (const rootfs of [ROOTFS, ROOTFS_TAR]) {
+      const c = await createRuntime().start(base(['sh', '-c', 'stat -c "%u:%g" /etc/passwd; touch /etc/written-by-userns && echo wrote; rm -f /etc/written-by-userns'], { rootfs, userns: 'auto', dataDir }));
+      const out = collect(c.stdout);
+      expect((await c.wait()).code).toBe(0);
+      expect(await out).toBe('0:0\nwrote\n');
+    }
+    require('node:fs').rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('allocates a free range with userns auto', async () => {

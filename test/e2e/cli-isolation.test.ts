@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostTraces, ROOTFS, tincan } from './helpers';
+import { hostTraces, ROOTFS, ROOTFS_TAR, tincan } from './helpers';
 
 const DOCKER_DEFAULT_CAPS = '00000000a80425fb';
 
@@ -208,6 +208,20 @@ describe('tincan run: exit codes and errors', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/--volume/);
     expect(r.stdout).toMatch(/--security-opt/);
+  });
+});
+
+describe('tincan run: a rootfs tarball', () => {
+  it('unpacks it once into the layer cache and runs on an overlay of it; writes do not reach the cache', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tincan-data-'));
+    const first = tincan(['run', '--data-dir', dataDir, ROOTFS_TAR, 'sh', '-c', 'cat /etc/fixture-release; echo changed > /etc/fixture-release; grep " / " /proc/self/mountinfo']);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/^tincan-fixture\n.* \/ \/ .* - overlay overlay /);
+    const second = tincan(['run', '--data-dir', dataDir, ROOTFS_TAR, 'cat', '/etc/fixture-release']);
+    expect(second.stdout).toBe('tincan-fixture\n');
+    expect(hostTraces()).toEqual({ stateDirs: [], cgroups: [], mounts: [] });
+    expect(require('node:fs').readdirSync(join(dataDir, 'containers'))).toEqual([]);
+    rmSync(dataDir, { recursive: true, force: true });
   });
 });
 

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { freePort, type Running, startRegistry } from '../../packages/image/test/helpers/registry';
 import { describeWithTools } from '../../packages/image/test/helpers/tools';
 import { hostTraces, tincan, TINCAN } from './helpers';
@@ -122,7 +122,7 @@ describeWithTools(['docker-registry', 'skopeo', 'runc', 'tar'], 'tincan images: 
       config.process.terminal = false;
       config.process.args = ['/bin/true'];
       writeFileSync(configPath, JSON.stringify(config));
-      return spawnSync('runc', ['run', '-b', bundle, `tincan-e2e-${process.pid}-${dataDirs}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+      return spawnSync('runc', ['run', '-b', bundle, `tincan-e2e-${process.pid}-${basename(bundle)}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
     }
 
     function expectBundle(bundle: string): void {

@@ -3,7 +3,7 @@ import {
   MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, MS_STRICTATIME,
   MOUNT_ATTR_RDONLY,
 } from '@tincan/libc';
-import type { ContainerStep } from '@tincan/nsexec';
+import type { ContainerStep, MonitorStep } from '@tincan/nsexec';
 import { byDepth, containerPath, MountSpecError } from './paths';
 import {
   DEFAULT_DEVICES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS,
@@ -11,10 +11,12 @@ import {
 } from './spec';
 
 /**
- * The filesystem as steps: `rootfs` makes the root a private mount and the base of in-root paths,
- * `mounts` fill it (/proc, /dev, /sys, tmpfs, volumes), `pivot` switches root and hides paths.
+ * The filesystem as steps: `attach` runs in the monitor after the uid/gid maps are written (id-mapped
+ * roots), `rootfs` makes the root a private mount and the base of in-root paths, `mounts` fill it
+ * (/proc, /dev, /sys, tmpfs, volumes), `pivot` switches root and hides paths.
  */
 export interface FilesystemPlan {
+  attach: MonitorStep[];
   rootfs: ContainerStep[];
   mounts: ContainerStep[];
   pivot: ContainerStep[];
@@ -35,7 +37,8 @@ export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
   const rootfs: ContainerStep[] = [
     // nothing we mount may propagate back to the host (and host mounts stop arriving)
     { op: 'mount', source: '', target: '/', flags: MS_REC | MS_PRIVATE },
-    ...rootfsSteps(spec.rootfs),
+    // with idmap, the monitor has attached the root already (idmapSteps)
+    ...(spec.idmap ? [] : rootfsSteps(spec.rootfs)),
     { op: 'setRoot', path: root },
   ];
   const mounts: ContainerStep[] = [
@@ -52,7 +55,7 @@ export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
     ...(spec.maskedPaths ?? DEFAULT_MASKED_PATHS).map((p): ContainerStep => ({ op: 'mask', path: containerPath(p, 'masked path') })),
     ...(spec.readonlyPaths ?? DEFAULT_READONLY_PATHS).flatMap(readonlySteps),
   ];
-  return { rootfs, mounts, pivot };
+  return { attach: spec.idmap ? idmapSteps(spec.rootfs) : [], rootfs, mounts, pivot };
 }
 
 /** The host directory that becomes the container's root. */
@@ -74,6 +77,26 @@ function rootfsSteps(rootfs: RootfsSpec): ContainerStep[] {
   const upper = rootfs.upperDir && rootfs.workDir ? `,upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}` : '';
   // mounted inside the container's mount namespace: it vanishes with it, nothing to clean on the host
   return [{ op: 'mount', source: 'overlay', target: rootfs.mountpoint, fstype: 'overlay', flags: 0, data: `lowerdir=${rootfs.lowerDirs.join(':')}${upper}` }];
+}
+
+/**
+ * The root of a user-namespaced container, attached by the monitor: an id-mapped copy of the
+ * directory over itself; or id-mapped copies of the overlay's lower dirs over themselves, then the
+ * overlay mounted by the monitor (its trusted.overlay.* xattrs need host privileges). On-disk owners
+ * stay as the image has them; the container sees them through its map.
+ */
+function idmapSteps(rootfs: RootfsSpec): MonitorStep[] {
+  if (rootfs.kind === 'directory') {
+    requireDirectory(rootfs.path, 'rootfs');
+    return [{ op: 'idmapMount', source: rootfs.path, target: rootfs.path }];
+  }
+  const [overlay] = rootfsSteps(rootfs) as [Extract<ContainerStep, { op: 'mount' }>];
+  // the upper dir is not id-mapped: overlayfs creates its work dirs with the monitor's host ids, which
+  // the map cannot represent (EOVERFLOW); the caller gives the upper dir to the container's root instead
+  return [
+    ...rootfs.lowerDirs.map((d): MonitorStep => ({ op: 'idmapMount', source: d, target: d })),
+    { op: 'childMount', source: overlay.source, target: overlay.target, fstype: 'overlay', flags: overlay.flags, data: overlay.data ?? '' },
+  ];
 }
 
 function procSteps(): ContainerStep[] {

@@ -34,6 +34,12 @@ export interface FilesystemSpec {
   readonlyPaths?: string[];
   /** The process has its own user namespace: device nodes are bind-mounted, not created. */
   userNamespace?: boolean;
+  /**
+   * The process has a new user namespace with maps: the root (a directory, or the overlay's lower
+   * dirs) is id-mapped into it, so files owned by host root are the container root's. An overlay's
+   * upper dir must then belong to the container root's host uid/gid (it holds the container's writes).
+   */
+  idmap?: boolean;
   /** The process has its own net namespace: sysfs can be mounted (else /sys is a read-only rbind). */
   netNamespace?: boolean;
   /** The process has its own ipc namespace: /dev/mqueue gets a fresh mqueue. */

@@ -33,6 +33,16 @@ describe('planFilesystem', () => {
     expect(userns.mounts.filter((s) => s.op === 'mknod').length).toBe(0);
   });
 
+  it('id-maps the root in the monitor for a user namespace: the directory, or the overlay lowers then the overlay', () => {
+    const dirPlan = planFilesystem({ rootfs: { kind: 'directory', path: dir }, userNamespace: true, idmap: true });
+    expect(dirPlan.attach).toEqual([{ op: 'idmapMount', source: dir, target: dir }]);
+    expect(dirPlan.rootfs.map((s) => s.op)).toEqual(['mount', 'setRoot']);
+    const overlay = planFilesystem({ rootfs: { kind: 'overlay', lowerDirs: [dir, dir], upperDir: dir, workDir: dir, mountpoint: dir }, idmap: true });
+    expect(overlay.attach.map((s) => s.op)).toEqual(['idmapMount', 'idmapMount', 'childMount']);
+    expect(overlay.attach[2]).toMatchObject({ fstype: 'overlay', data: `lowerdir=${dir}:${dir},upperdir=${dir},workdir=${dir}` });
+    expect(planFilesystem({ rootfs: { kind: 'directory', path: dir } }).attach).toEqual([]);
+  });
+
   it('names what is wrong with a spec', () => {
     const file = join(dir, 'file');
     writeFileSync(file, '');

@@ -59,6 +59,8 @@ enum {
   OP_WRITE_PROC = 3,   /* monitor: write data to /proc/<child>/<name> (uid_map, gid_map, setgroups) */
   OP_AWAIT_GO = 4,     /* monitor: wait for Node's "G" (parent-side plugins run meanwhile) */
   OP_RELEASE = 5,      /* monitor lets the child run the steps after this one */
+  OP_IDMAP_MOUNT = 6,  /* monitor: id-map a clone of the mount at source with the child's user namespace, attach it at target in the child's mount namespace */
+  OP_CHILD_MOUNT = 7,  /* monitor: mount(source, target, fstype, flags, data) in the child's mount namespace, with host privileges */
   OP_MOUNT = 10,       /* mount(source, target, fstype, flags, data) */
   OP_SETATTR = 11,     /* mount_setattr(target, attr_set, attr_clr, propagation) */
   OP_SET_ROOT = 12,    /* open the directory that later in-root paths resolve in */
@@ -601,10 +603,67 @@ static int do_write_proc(const struct step *s) {
   return 0;
 }
 
+/* Run fn in the child's mount namespace (host privileges kept), then come back to ours. */
+static int in_child_mounts(int (*fn)(const struct step *, int userns), const struct step *s) {
+  char path[64];
+  int r = -1;
+  snprintf(path, sizeof path, "/proc/%d/ns/user", child_pid);
+  int ufd = open(path, O_RDONLY | O_CLOEXEC);
+  snprintf(path, sizeof path, "/proc/%d/ns/mnt", child_pid);
+  int cmnt = open(path, O_RDONLY | O_CLOEXEC);
+  int self = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (ufd < 0 || cmnt < 0 || self < 0) snprintf(errmsg, sizeof errmsg, "open namespaces: %s", strerror(errno));
+  else if (setns(cmnt, CLONE_NEWNS) < 0) snprintf(errmsg, sizeof errmsg, "setns into the container's mounts: %s", strerror(errno));
+  else {
+    r = fn(s, ufd);
+    int e = errno;
+    if (setns(self, CLONE_NEWNS) < 0) { r = -1; e = errno; snprintf(errmsg, sizeof errmsg, "setns back: %s", strerror(e)); }
+    errno = e;
+  }
+  int fds[] = { ufd, cmnt, self };
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++) if (fds[i] >= 0) close(fds[i]);
+  return r;
+}
+
+/*
+ * A directory seen through the container's uid/gid map: files owned by host root appear owned by the
+ * container's root, without a chown of the image. Creating an idmapped mount needs CAP_SYS_ADMIN over
+ * the tree's mount namespace, which the monitor has and the container does not. The mount namespace
+ * of a new user namespace has no shared mounts, so nothing attached there propagates to the host.
+ */
+static int idmap_mount(const struct step *s, int userns) {
+  /* a detached copy of the mount at source (not its submounts) */
+  int tree = syscall(SYS_open_tree, AT_FDCWD, S(s, 0), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (tree < 0) { snprintf(errmsg, sizeof errmsg, "open_tree: %s", strerror(errno)); return -1; }
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
+  int r = syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
+  if (r < 0) snprintf(errmsg, sizeof errmsg, "mount_setattr(MOUNT_ATTR_IDMAP): %s (does the filesystem support idmapped mounts?)", strerror(errno));
+  /* attach the copy over target, in the namespace we are in now: the child's */
+  else if ((r = syscall(SYS_move_mount, tree, "", AT_FDCWD, S(s, 1), MOVE_MOUNT_F_EMPTY_PATH)) < 0)
+    snprintf(errmsg, sizeof errmsg, "move_mount: %s", strerror(errno));
+  int e = errno;
+  close(tree);
+  errno = e;
+  return r;
+}
+
+/* An overlay mounted by the monitor: trusted.overlay.* (opaque dirs, whiteouts) need host privileges. */
+static int child_mount(const struct step *s, int userns) {
+  (void)userns;
+  const char *data = S(s, 4);
+  if (mount(S(s, 0), S(s, 1), S(s, 2), U(s, 3), data[0] ? data : NULL) < 0) {
+    snprintf(errmsg, sizeof errmsg, "%s", strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 static int monitor_step(const struct step *s) {
   switch (s->op) {
     case OP_JOIN_NS: return do_join(s);
     case OP_WRITE_PROC: return do_write_proc(s);
+    case OP_IDMAP_MOUNT: return in_child_mounts(idmap_mount, s);
+    case OP_CHILD_MOUNT: return in_child_mounts(child_mount, s);
     case OP_AWAIT_GO: {
       char go;
       if (read_full(ctl, &go, 1) < 0 || go != 'G') FAIL("parent did not release the container");

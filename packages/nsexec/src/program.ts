@@ -8,6 +8,8 @@ export const OPCODES = {
   writeProc: 3,
   awaitParent: 4,
   release: 5,
+  idmapMount: 6,
+  childMount: 7,
   mount: 10,
   setMountAttr: 11,
   setRoot: 12,
@@ -45,6 +47,8 @@ export type MonitorStep =
   | { op: 'joinNamespace'; path: string; nstype: number }
   | { op: 'clone'; flags: number; cgroup?: string }
   | { op: 'writeProc'; file: 'uid_map' | 'gid_map' | 'setgroups'; data: string }
+  | { op: 'idmapMount'; source: string; target: string }
+  | { op: 'childMount'; source: string; target: string; fstype: string; flags: number; data?: string }
   | { op: 'awaitParent' }
   | { op: 'release' };
 
@@ -70,7 +74,7 @@ export type ContainerStep =
 
 export type Step = MonitorStep | ContainerStep;
 
-const MONITOR_OPS = new Set<Step['op']>(['joinNamespace', 'clone', 'writeProc', 'awaitParent', 'release']);
+const MONITOR_OPS = new Set<Step['op']>(['joinNamespace', 'clone', 'writeProc', 'idmapMount', 'childMount', 'awaitParent', 'release']);
 export function runsInMonitor(step: Step): step is MonitorStep {
   return MONITOR_OPS.has(step.op);
 }
@@ -81,6 +85,8 @@ export function stepSyscalls(step: Step): string {
     case 'joinNamespace': return 'open + setns';
     case 'clone': return step.cgroup ? 'clone3(CLONE_INTO_CGROUP)' : 'clone3';
     case 'writeProc': return `write(/proc/PID/${step.file})`;
+    case 'idmapMount': return 'setns + open_tree + mount_setattr(MOUNT_ATTR_IDMAP) + move_mount';
+    case 'childMount': return 'setns + mount';
     case 'awaitParent': return 'read(ctl)';
     case 'release': return 'write(sync)';
     case 'mount': return step.paths?.includes('targetInRoot') ? 'openat2(RESOLVE_IN_ROOT) + mount' : 'mount';
@@ -109,6 +115,8 @@ export function describeStep(step: Step): string {
     case 'joinNamespace': return `join ${step.path}`;
     case 'clone': return `create process (flags 0x${step.flags.toString(16)}${step.cgroup ? `, cgroup ${step.cgroup}` : ''})`;
     case 'writeProc': return `write ${step.file} "${step.data.trim().replace(/\n/g, ', ')}"`;
+    case 'idmapMount': return `id-mapped ${step.source} on ${step.target}`;
+    case 'childMount': return `mount ${step.fstype} on ${step.target} (by the monitor)`;
     case 'awaitParent': return 'wait for parent-side plugins';
     case 'release': return 'release the container process';
     case 'mount':
@@ -162,6 +170,8 @@ function stepArgs(step: Step): Arg[] {
     case 'joinNamespace': return [step.path, step.nstype];
     case 'clone': return [step.flags, step.cgroup ?? ''];
     case 'writeProc': return [step.file, step.data];
+    case 'idmapMount': return [step.source, step.target];
+    case 'childMount': return [step.source, step.target, step.fstype, step.flags, step.data ?? ''];
     case 'awaitParent':
     case 'release':
     case 'pivotRoot':

@@ -64,7 +64,8 @@ export class Runtime {
   async start(spec: ContainerSpec): Promise<Container> {
     const id = newContainerId();
     const stateDir = join(STATE_ROOT, id);
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    // traversable but not listable: a user-namespaced container's root must reach its mountpoint here
+    mkdirSync(stateDir, { recursive: true, mode: 0o711 });
     const container = new PhasedSteps();
     const cleanups: (() => void | Promise<void>)[] = [() => rmSync(stateDir, { recursive: true, force: true })];
     const ctx: PipelineContext = {
