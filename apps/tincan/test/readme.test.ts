@@ -1,9 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { busyboxRootfs } from '../../../packages/nsexec/test/rootfs';
+import { rmSync } from 'node:fs';
+import { busyboxRootfs, quotedExample } from '@tincan/testkit';
 
-const example = readFileSync(join(__dirname, 'readme-example.ts'), 'utf8').replace("from '../src'", "from 'tincan'");
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const { example, readme } = quotedExample(__dirname, 'tincan');
 
 describe('README example', () => {
   it('is test/readme-example.ts, quoted', () => expect(readme).toContain('```ts\n' + example + '```'));

@@ -1,6 +1,6 @@
 import { capget, capset } from '@tincan/libc';
 import { CapabilitySet, containerCapabilities, readCapabilities, readThreadCapabilities, type ProcessCapabilities } from '../src';
-import { startReady } from './start-ready';
+import { startReady } from '@tincan/testkit';
 
 /** setpriv arguments that give a process exactly these sets (names in libcap's spelling). */
 function setprivArgs(caps: ProcessCapabilities): string[] {

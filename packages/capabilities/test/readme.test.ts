@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { quotedExample } from '@tincan/testkit';
 
 // The README shows the package's own name where the example file imports ../src.
-const example = readFileSync(join(__dirname, 'readme-example.ts'), 'utf8').replace("from '../src'", "from '@tincan/capabilities'");
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const { example, readme } = quotedExample(__dirname, '@tincan/capabilities');
 
 describe('README example', () => {
   it('is test/readme-example.ts, quoted', () => {

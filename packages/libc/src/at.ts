@@ -1,4 +1,4 @@
-import { check, fn, koffi } from './lib';
+import { check, fn, struct } from './lib';
 
 /**
  * The *at() family: every call names its object relative to a directory fd, so callers that
@@ -91,11 +91,7 @@ let timesRegistered = false;
 type TimesArg = { asec: number; ansec: number; msec: number; mnsec: number };
 function timesArg(atime: Timespec, mtime: Timespec): TimesArg {
   if (!timesRegistered) {
-    try {
-      koffi().type('tincan_timespec_pair'); // koffi types are per process: another copy of this module may have declared it
-    } catch {
-      koffi().struct('tincan_timespec_pair', { asec: 'int64', ansec: 'int64', msec: 'int64', mnsec: 'int64' });
-    }
+    struct('tincan_timespec_pair', { asec: 'int64', ansec: 'int64', msec: 'int64', mnsec: 'int64' });
     timesRegistered = true;
   }
   return { asec: atime.sec, ansec: atime.nsec, msec: mtime.sec, mnsec: mtime.nsec };

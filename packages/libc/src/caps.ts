@@ -1,4 +1,4 @@
-import { check, fn, koffi } from './lib';
+import { check, fn, koffi, struct } from './lib';
 
 /** _LINUX_CAPABILITY_VERSION_3: 64-bit capability sets, passed as two 32-bit data structs. */
 export const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
@@ -27,9 +27,9 @@ interface CapHeader {
 let declared = false;
 function declareTypes(): void {
   if (declared) return;
-  koffi().struct('__user_cap_header_struct', { version: 'uint32', pid: 'int' });
-  const data = koffi().struct('__user_cap_data_struct', { effective: 'uint32', permitted: 'uint32', inheritable: 'uint32' });
-  koffi().struct('cap_data_v3', { data: koffi().array(data, 2) });
+  struct('__user_cap_header_struct', { version: 'uint32', pid: 'int' });
+  const data = struct('__user_cap_data_struct', { effective: 'uint32', permitted: 'uint32', inheritable: 'uint32' });
+  struct('cap_data_v3', { data: koffi().array(data, 2) });
   declared = true;
 }
 

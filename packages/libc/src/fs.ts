@@ -1,4 +1,4 @@
-import { check, fn, koffi, lib, type Koffi } from './lib';
+import { check, fn, lib, struct, type Koffi } from './lib';
 import { sysno } from './constants';
 
 /** struct open_how for openat2(2). */
@@ -10,13 +10,8 @@ function syscall(): SyscallFn {
   return syscallFn;
 }
 
-/** koffi types are per process: another instance of this module (a jest registry, a bundle) may have declared it. */
 function openHowType(): Koffi.TypeObject {
-  try {
-    return koffi().type('open_how');
-  } catch {
-    return koffi().struct('open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
-  }
+  return struct('open_how', { flags: 'uint64', mode: 'uint64', resolve: 'uint64' });
 }
 
 /**

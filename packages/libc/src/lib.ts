@@ -25,6 +25,18 @@ export function fn<T extends (...args: never[]) => unknown>(prototype: string): 
   }) as unknown as T;
 }
 
+/**
+ * A named koffi struct, declared once per process: koffi's type names are process-wide, and another
+ * instance of the declaring module (a jest registry, a bundle) may have declared it already.
+ */
+export function struct(name: string, fields: Record<string, string | Koffi.TypeObject>): Koffi.TypeObject {
+  try {
+    return koffi().type(name);
+  } catch {
+    return koffi().struct(name, fields);
+  }
+}
+
 /** The errno of the last failed call made through koffi on this thread. */
 export function errno(): number {
   return koffi().errno();

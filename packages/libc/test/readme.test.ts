@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { quotedExample } from '@tincan/testkit';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const example = readFileSync(join(__dirname, 'readme-example.ts'), 'utf8').replace("from '../src'", "from '@tincan/libc'");
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const { example, readme } = quotedExample(__dirname, '@tincan/libc');
 
 describe('README example', () => {
   it('is test/readme-example.ts, quoted', () => expect(readme).toContain('```ts\n' + example + '```'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID } from '@tincan/libc';
 import { startProcess } from '@tincan/nsexec';
 import { planFilesystem, type FilesystemSpec } from '../src';
-import { busyboxRootfs } from '../../nsexec/test/rootfs';
+import { busyboxRootfs } from '@tincan/testkit';
 
 const root = busyboxRootfs();
 const base = mkdtempSync(join(tmpdir(), 'mounts-real-'));

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { busyboxRootfs } from '../../nsexec/test/rootfs';
+import { busyboxRootfs, quotedExample } from '@tincan/testkit';
 
-const example = readFileSync(join(__dirname, 'readme-example.ts'), 'utf8').replace("from '../src'", "from '@tincan/mounts'");
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const { example, readme } = quotedExample(__dirname, '@tincan/mounts');
 
 describe('README example', () => {
   it('is test/readme-example.ts, quoted', () => expect(readme).toContain('```ts\n' + example + '```'));

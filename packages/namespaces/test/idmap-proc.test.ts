@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SyscallError } from '@tincan/libc';
 import { IdMapError, namespaceId, parseProcIdMap, readIdMap, sameNamespace, validateIdMap, writeIdMaps, type IdMapping } from '../src';
-import { startReady, type ReadyProcess } from './start-ready';
+import { startReady, type ReadyProcess } from '@tincan/testkit';
 
 const map: IdMapping[] = [{ containerId: 0, hostId: 100000, size: 65536 }];
 const inNamespace = (pid: number, ...cmd: string[]): string =>

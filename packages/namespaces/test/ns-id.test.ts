@@ -1,6 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { NAMESPACE_TYPES, namespaceId, procName, sameNamespace } from '../src';
-import { startReady, type ReadyProcess } from './start-ready';
+import { startReady, type ReadyProcess } from '@tincan/testkit';
 
 describe('namespaceId and sameNamespace', () => {
   it.each(NAMESPACE_TYPES.map((t) => [t]))("%s: the inode in /proc/self/ns's link", (type) => {

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { KernelFeatureError, umount2 } from '@tincan/libc';
 import { NAMESPACE_TYPES, NamespaceSpecError, cloneFlag, planNamespaces, procName, type NamespaceSpec, type NamespaceType } from '../src';
 import { assertKernelSupports } from '../src/ns-file';
-import { startReady, type ReadyProcess } from './start-ready';
+import { startReady, type ReadyProcess } from '@tincan/testkit';
 
 const self = (type: NamespaceType): string => `/proc/self/ns/${procName(type)}`;
 

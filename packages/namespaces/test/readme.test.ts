@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { quotedExample } from '@tincan/testkit';
 import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS } from '@tincan/libc';
 
 // The README shows the package's own name where the example file imports ../src.
-const example = readFileSync(join(__dirname, 'readme-example.ts'), 'utf8').replace("from '../src'", "from '@tincan/namespaces'");
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+const { example, readme } = quotedExample(__dirname, '@tincan/namespaces');
 
 describe('README example', () => {
   it('is test/readme-example.ts, quoted', () => {

@@ -2,7 +2,7 @@
 import { readlinkSync, rmSync } from 'node:fs';
 import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MS_BIND, MS_PRIVATE, MS_REC } from '@tincan/libc';
 import { startProcess, SetupError, type Step, type TraceEvent } from '../src';
-import { busyboxRootfs } from './rootfs';
+import { busyboxRootfs } from '@tincan/testkit';
 
 const root = busyboxRootfs();
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,0 +1,4 @@
+/** Test support shared by tincan's packages (private; tests only). */
+export { busyboxRootfs } from './rootfs';
+export { startReady, type ReadyProcess } from './start-ready';
+export { quotedExample } from './readme';
