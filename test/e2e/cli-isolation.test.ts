@@ -203,6 +203,12 @@ describe('tincan run: exit codes and errors', () => {
     expect(r.stderr).toMatch(/seccomp\(SECCOMP_SET_MODE_FILTER\): ok/);
   });
 
+  it('cleans up when its stderr pipe is closed early (tincan ... | head -1)', () => {
+    const r = require('node:child_process').spawnSync('sh', ['-c', `node ${require('./helpers').TINCAN} run --trace ${ROOTFS} /bin/true 2>&1 | head -1`], { encoding: 'utf8' });
+    expect(r.stdout).toMatch(/^\[trace\]/);
+    expect(hostTraces()).toEqual({ stateDirs: [], cgroups: [], mounts: [] });
+  });
+
   it('shows help', () => {
     const r = tincan(['run', '--help']);
     expect(r.code).toBe(0);

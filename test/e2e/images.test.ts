@@ -74,6 +74,11 @@ describeWithTools(['docker-registry', 'skopeo', 'runc', 'tar'], 'tincan images: 
       expect(run([ref, 'echo $PATH; cat /etc/fixture-release'])).toMatchObject({ code: 0, stdout: '/bin\ntincan-fixture\n' });
     });
 
+    it('sets HOME from the image user\'s passwd entry', () => {
+      expect(run([ref, 'echo $HOME']).stdout).toBe('/home/app\n');
+      expect(run(['-u', 'root', ref, 'echo $HOME']).stdout).toBe('/root\n');
+    });
+
     it('runs on an overlay root: writes go to a per-container upper dir, and nothing is left behind', () => {
       const r = run(['-u', '0', ref, 'cat /proc/self/mountinfo; echo changed > /app/hello.sh; rm /etc/fixture-release']);
       expect(r.code).toBe(0);

@@ -1,4 +1,5 @@
 import type { CgroupLimits } from '@tincan/cgroups-v2';
+import type { ImageStoreOptions } from '@tincan/image';
 import type { VolumeSpec, TmpfsSpec } from '@tincan/mounts';
 import type { IdMapping, NamespaceType } from '@tincan/namespaces';
 import type { SeccompProfile } from '@tincan/seccomp-bpf';
@@ -52,6 +53,8 @@ export interface ContainerSpec {
   onTrace?: (event: TraceRecord) => void;
   /** Where images and layers live (default /var/lib/tincan). */
   dataDir?: string;
+  /** Options for the image store when the rootfs is an image to pull (registries, progress). */
+  imageStore?: Pick<ImageStoreOptions, 'insecureRegistries' | 'onProgress' | 'log'>;
 }
 
 /** One isolation step, as --trace shows it. */

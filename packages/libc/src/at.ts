@@ -1,25 +1,11 @@
 import { check, fn, struct } from './lib';
+import { STATX_BASIC_STATS } from './constants';
 
 /**
  * The *at() family: every call names its object relative to a directory fd, so callers that
  * resolved the parent safely (openat2 RESOLVE_IN_ROOT) never re-walk an attacker-controlled path.
  */
 
-// statx(2) mask and flags (include/uapi/linux/stat.h, fcntl.h)
-export const STATX_TYPE = 0x1;
-export const STATX_MODE = 0x2;
-export const STATX_BASIC_STATS = 0x7ff;
-export const AT_STATX_DONT_SYNC = 0x4000;
-
-// file type bits of st_mode (include/uapi/linux/stat.h)
-export const S_IFMT = 0o170000;
-export const S_IFSOCK = 0o140000;
-export const S_IFLNK = 0o120000;
-export const S_IFREG = 0o100000;
-export const S_IFBLK = 0o060000;
-export const S_IFDIR = 0o040000;
-export const S_IFCHR = 0o020000;
-export const S_IFIFO = 0o010000;
 
 // setxattr(2) flags
 export const XATTR_CREATE = 0x1;

@@ -86,3 +86,19 @@ export const RLIMITS = {
   locks: 10, sigpending: 11, msgqueue: 12, nice: 13, rtprio: 14, rttime: 15,
 } as const;
 export const RLIM_INFINITY = 0xffffffffffffffffn;
+
+// statx(2) mask and flags (include/uapi/linux/stat.h, fcntl.h)
+export const STATX_TYPE = 0x1;
+export const STATX_MODE = 0x2;
+export const STATX_BASIC_STATS = 0x7ff;
+export const AT_STATX_DONT_SYNC = 0x4000;
+
+// file type bits of st_mode (include/uapi/linux/stat.h)
+export const S_IFMT = 0o170000;
+export const S_IFSOCK = 0o140000;
+export const S_IFLNK = 0o120000;
+export const S_IFREG = 0o100000;
+export const S_IFBLK = 0o060000;
+export const S_IFDIR = 0o040000;
+export const S_IFCHR = 0o020000;
+export const S_IFIFO = 0o010000;

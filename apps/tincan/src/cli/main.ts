@@ -33,13 +33,17 @@ function runCommand(): Command {
     .option('--read-only', 'mount the root filesystem read-only')
     .option('--tmpfs <dir[:size]>', 'mount a tmpfs (repeatable)', collect, [])
     .option('--data-dir <dir>', 'where images and layers are stored', process.env.TINCAN_DATA_DIR)
+    .option('--insecure-registry <host[:port]>', 'allow plain http for this registry when pulling (repeatable)', collect, [])
+    .option('-q, --quiet', 'no pull progress output')
     .option('--trace', 'print every isolation step, its syscalls, result and time')
-    .action(async (rootfs: string, command: string[], flags: RunFlags & { trace?: boolean }) => {
-      process.exitCode = await runContainer(specFromFlags(rootfs, command, flags), flags.trace ?? false);
+    .action(async (rootfs: string, command: string[], flags: RunFlags & { trace?: boolean; quiet?: boolean; insecureRegistry: string[] }) => {
+      process.exitCode = await runContainer(specFromFlags(rootfs, command, flags), { trace: flags.trace ?? false, quiet: flags.quiet ?? false, insecureRegistries: flags.insecureRegistry });
     });
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // a closed stdout/stderr pipe (tincan ... | head) must not kill tincan before it cleans up
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const program = new Command('tincan')
     .description('tincan — a Linux container runtime for Node.js')
     .enablePositionalOptions()

@@ -1,9 +1,20 @@
 import { SetupError } from '@tincan/nsexec';
 import { createRuntime } from '../index';
 import type { ContainerSpec } from '../spec';
+import type { ProgressReporter } from './progress';
 import { printTrace } from './trace';
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+
+/** Progress for a pull that `run` does: the bars load on the first event only (start-up time). */
+async function pullProgress(): Promise<Pick<NonNullable<ContainerSpec['imageStore']>, 'onProgress' | 'log'>> {
+  let reporter: ProgressReporter | undefined;
+  const get = async () => (reporter ??= (await import('./progress')).progressReporter(false));
+  let chain = Promise.resolve();
+  const later = (fn: (r: ProgressReporter) => void) => void (chain = chain.then(async () => fn(await get())));
+  process.once('beforeExit', () => reporter?.stop());
+  return { onProgress: (e) => later((r) => r.update(e)), log: (line) => later((r) => r.log(line)) };
+}
 
 /** docker's exit codes for a command that could not start: 127 not found, 126 not executable. */
 export function exitCodeOf(e: unknown): number {
@@ -11,9 +22,16 @@ export function exitCodeOf(e: unknown): number {
   return 125;
 }
 
+export interface RunOptions {
+  trace: boolean;
+  quiet: boolean;
+  insecureRegistries: string[];
+}
+
 /** `tincan run`: start, pass signals through, exit with the container's status. */
-export async function runContainer(spec: ContainerSpec, trace: boolean): Promise<number> {
-  if (trace) spec.onTrace = printTrace;
+export async function runContainer(spec: ContainerSpec, options: RunOptions): Promise<number> {
+  if (options.trace) spec.onTrace = printTrace;
+  spec.imageStore = { insecureRegistries: options.insecureRegistries, ...(options.quiet ? {} : await pullProgress()) };
   const container = await createRuntime().start({ ...spec, stdio: 'inherit' });
   const forward = (sig: NodeJS.Signals) => container.kill(sig);
   for (const sig of FORWARDED) process.on(sig, forward);

@@ -39,7 +39,7 @@ export interface RootfsInfo {
   rootfs: RootfsSpec;
   defaults: ImageDefaultsInfo;
   /** Resolves "name", "uid", "name:group", "uid:gid" through the rootfs's /etc/passwd and /etc/group. */
-  resolveUser(spec: string): Promise<{ uid: number; gid: number; additionalGids: number[] }>;
+  resolveUser(spec: string): Promise<{ uid: number; gid: number; additionalGids: number[]; home?: string }>;
 }
 
 export const ROOTFS = key<RootfsInfo>('rootfs');
@@ -48,7 +48,7 @@ export const NAMESPACES = key<{ created: ReadonlySet<NamespaceType>; joined: Rea
 /** The user namespace maps, when the container has a new user namespace. */
 export const ID_MAPS = key<{ uidMap: IdMapping[]; gidMap: IdMapping[] }>('userns');
 /** The user the command runs as (container ids). */
-export const PROCESS_USER = key<{ uid: number; gid: number }>('user');
+export const PROCESS_USER = key<{ uid: number; gid: number; home?: string }>('user');
 /** The final capability names, for seccomp's capability-conditional rules. */
 export const CAPABILITY_NAMES = key<string[]>('capabilities');
 export const FILESYSTEM = key<FilesystemSpec>('filesystem');

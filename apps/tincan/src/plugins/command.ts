@@ -26,8 +26,10 @@ export function commandPlugin(): Plugin {
       const entrypoint = ctx.spec.entrypoint ?? defaults.entrypoint ?? [];
       const argv = [...entrypoint, ...(ctx.spec.command?.length ? ctx.spec.command : (defaults.cmd ?? []))];
       if (argv.length === 0) throw new Error('no command given and the image has no Entrypoint or Cmd');
-      const uid = getShared(ctx, PROCESS_USER)?.uid ?? 0;
-      const env = mergeEnv([DEFAULT_PATH, `HOME=${uid === 0 ? '/root' : '/'}`], defaults.env, ctx.spec.env);
+      const user = getShared(ctx, PROCESS_USER);
+      // HOME from the user's passwd entry, as docker sets it
+      const home = user?.home ?? ((user?.uid ?? 0) === 0 ? '/root' : '/');
+      const env = mergeEnv([DEFAULT_PATH, `HOME=${home}`], defaults.env, ctx.spec.env);
       const cwd = ctx.spec.workdir ?? (defaults.workingDir || '/');
       ctx.addSteps('exec', { op: 'chdir', path: cwd }, { op: 'exec', file: argv[0] as string, argv, env });
     },

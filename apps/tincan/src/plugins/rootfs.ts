@@ -9,7 +9,7 @@ import { ROOTFS, setShared, type RootfsInfo } from '../pipeline/shared';
 async function openStore(ctx: PipelineContext, given?: ImageStore): Promise<ImageStore> {
   if (given) return given;
   const { ImageStore: Store } = await import('@tincan/image');
-  return new Store(ctx.spec.dataDir ? { root: ctx.spec.dataDir } : {});
+  return new Store({ ...ctx.spec.imageStore, ...(ctx.spec.dataDir ? { root: ctx.spec.dataDir } : {}) });
 }
 
 function isDirectory(path: string): boolean {

@@ -9,7 +9,7 @@ function numericUser(spec: string): { uid: number; gid: number } | undefined {
   return { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
 }
 
-async function resolve(ctx: Parameters<NonNullable<Plugin['prepare']>>[0], spec: UserSpec): Promise<{ uid: number; gid: number; groups: number[] }> {
+async function resolve(ctx: Parameters<NonNullable<Plugin['prepare']>>[0], spec: UserSpec): Promise<{ uid: number; gid: number; groups: number[]; home?: string }> {
   if (typeof spec !== 'string') return { uid: spec.uid, gid: spec.gid, groups: spec.groups ?? [] };
   // "uid:gid" needs no lookup; a name (or a bare uid, for its groups) is resolved in the rootfs
   const n = numericUser(spec);
@@ -17,7 +17,7 @@ async function resolve(ctx: Parameters<NonNullable<Plugin['prepare']>>[0], spec:
   const rootfs = getShared(ctx, ROOTFS);
   if (rootfs) {
     const u = await rootfs.resolveUser(spec);
-    return { uid: u.uid, gid: u.gid, groups: u.additionalGids };
+    return { uid: u.uid, gid: u.gid, groups: u.additionalGids, ...(u.home ? { home: u.home } : {}) };
   }
   if (!n) throw new Error(`cannot resolve user "${spec}" without a rootfs (use UID[:GID])`);
   return { ...n, groups: [] };
@@ -30,7 +30,7 @@ export function userPlugin(): Plugin {
     async prepare(ctx) {
       const spec = ctx.spec.user || getShared(ctx, ROOTFS)?.defaults.user || '0:0';
       const u = await resolve(ctx, spec);
-      setShared(ctx, PROCESS_USER, { uid: u.uid, gid: u.gid });
+      setShared(ctx, PROCESS_USER, { uid: u.uid, gid: u.gid, ...(u.home ? { home: u.home } : {}) });
       ctx.addSteps('user', { op: 'setUser', uid: u.uid, gid: u.gid, groups: u.groups });
     },
   };
