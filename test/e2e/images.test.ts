@@ -61,6 +61,12 @@ describeWithTools(['docker-registry', 'skopeo', 'runc', 'tar'], 'tincan images: 
       expect(images.stdout).toMatch(new RegExp(`^${ref.replace(/[.:/]/g, '\\$&')}\\s+${image.manifestDigest.slice(0, 19)}\\s`, 'm'));
     });
 
+    it('shows the image defaults with inspect', () => {
+      const r = cli(['inspect', ref]);
+      expect(r.code).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ entrypoint: ['/bin/sh', '-c'], env: ['GREETING=hi', 'PATH=/bin'], workingDir: '/app', user: 'app' });
+    });
+
     it('runs the image with its Entrypoint, Cmd, Env, WorkingDir and User; the whiteout hides the lower file', () => {
       expect(run([ref])).toMatchObject({ code: DEFAULT_EXIT, stdout: DEFAULT_OUTPUT, stderr: '' });
     });

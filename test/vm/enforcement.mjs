@@ -20,34 +20,31 @@ out.memory = { code: mem.code, signal: mem.signal, oomKilled: mem.oomKilled };
 const cli = spawnSync(process.execPath, [join(repo, 'apps/tincan/bin/tincan'), 'run', '--memory', '32m', '--memory-swap', '32m', rootfs, 'dd', 'if=/dev/zero', 'of=/dev/null', 'bs=200M', 'count=1'], { encoding: 'utf8' });
 out.cli = { code: cli.status, oomMessage: /OOM killer/.test(cli.stderr) };
 
-// pids.max: 40 long-lived forks (a loop of shell builtins) in a 16-pid container; when the loop ends,
-// PID 1 exits and takes the rest along. Watched from outside: the bomb leaves no pid to report with.
-const bomb = await runtime.start({ rootfs, command: ['sh', '-c', 'i=0; while [ $i -lt 40 ]; do sleep 60 & i=$((i+1)); done 2>/dev/null'], stdio: 'ignore', resources: { pids: { max: 16 } } });
-const bombDir = `/sys/fs/cgroup/tincan/tincan-${bomb.id}`;
-let maxCurrent = NaN;
-let events = '';
-while (existsSync(bombDir)) {
-  try {
-    // pids.peak is the kernel's own high-water mark; polling pids.current could miss it
-    maxCurrent = Number(readFileSync(join(bombDir, 'pids.peak'), 'utf8'));
-    events = readFileSync(join(bombDir, 'pids.events'), 'utf8');
-  } catch { break; }
-  await new Promise((r) => setTimeout(r, 100));
-}
-await bomb.wait();
-out.pids = { maxCurrent, refusedForks: Number(/^max (\d+)/m.exec(events)?.[1] ?? NaN) };
+// The container's cgroup files, read at cleanup just before the cgroups plugin removes the cgroup:
+// a plugin placed after it in the runtime cleans up before it.
+const finalStats = new Map();
+const statsPlugin = {
+  name: 'final-cgroup-stats',
+  cleanup(ctx) {
+    const read = (f) => readFileSync(join(ctx.cgroupPath, f), 'utf8');
+    finalStats.set(ctx.id, { peak: Number(read('pids.peak')), events: read('pids.events'), cpu: read('cpu.stat') });
+  },
+};
+const measured = createRuntime().use(statsPlugin, { after: 'cgroups' });
+const field = (text, name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
 
-// cpu.max 0.2 CPU: a 2 s busy loop is throttled; read the container's cpu.stat from outside while it runs
-const cpu = await runtime.start({ rootfs, command: ['sh', '-c', 'end=$(($(date +%s)+2)); while [ $(date +%s) -lt $end ]; do :; done'], stdio: 'ignore', resources: { cpu: { max: { quota: 20000, period: 100000 } } } });
-const cgroupDir = `/sys/fs/cgroup/tincan/tincan-${cpu.id}`;
+// pids.max: 40 long-lived forks (a loop of shell builtins) in a 16-pid container; the first refused
+// fork ends the loop (fatal to a non-interactive busybox sh), and PID 1's exit takes the rest along
+const bomb = await measured.start({ rootfs, command: ['sh', '-c', 'i=0; while [ $i -lt 40 ]; do sleep 60 & i=$((i+1)); done 2>/dev/null'], stdio: 'ignore', resources: { pids: { max: 16 } } });
+await bomb.wait();
+const bombStats = finalStats.get(bomb.id);
+out.pids = { maxCurrent: bombStats.peak, refusedForks: field(bombStats.events, 'max') };
+
+// cpu.max 0.2 CPU: a 2 s busy loop is throttled
 const t0 = Date.now();
-let stat = '';
-while (existsSync(cgroupDir)) {
-  try { stat = readFileSync(join(cgroupDir, 'cpu.stat'), 'utf8'); } catch { break; }
-  await new Promise((r) => setTimeout(r, 200));
-}
+const cpu = await measured.start({ rootfs, command: ['sh', '-c', 'end=$(($(date +%s)+2)); while [ $(date +%s) -lt $end ]; do :; done'], stdio: 'ignore', resources: { cpu: { max: { quota: 20000, period: 100000 } } } });
 await cpu.wait();
-const field = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(stat)?.[1] ?? NaN);
-out.cpu = { wallMs: Date.now() - t0, usageUsec: field('usage_usec'), nrThrottled: field('nr_throttled') };
+const cpuStat = finalStats.get(cpu.id).cpu;
+out.cpu = { wallMs: Date.now() - t0, usageUsec: field(cpuStat, 'usage_usec'), nrThrottled: field(cpuStat, 'nr_throttled') };
 out.leftovers = existsSync('/sys/fs/cgroup/tincan') ? spawnSync('ls', ['/sys/fs/cgroup/tincan'], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.startsWith('tincan-')) : [];
 console.log(`RESULT ${JSON.stringify(out)}`);

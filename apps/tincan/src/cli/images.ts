@@ -38,7 +38,7 @@ async function withStore<T>(flags: StoreFlags, fn: (s: ImageStore) => Promise<T>
   }
 }
 
-/** pull, import, images, rmi, prune, unpack. */
+/** pull, import, images, inspect, rmi, prune, unpack. */
 export function imageCommands(): Command[] {
   return [
     withStoreFlags(new Command('pull').description('pull an image from a registry').argument('<ref>'))
@@ -60,6 +60,11 @@ export function imageCommands(): Command[] {
             process.stdout.write(`${name.padEnd(48)} ${i.digest.slice(0, 19)} ${formatSize(i.size)}\n`);
           }
         }
+      }),
+    withStoreFlags(new Command('inspect').description("show an image's defaults: entrypoint, cmd, env, workdir, user, exposed ports, labels").argument('<ref>'))
+      .action(async (ref: string, f: StoreFlags) => {
+        const defaults = await withStore(f, (s) => s.defaults(ref));
+        process.stdout.write(`${JSON.stringify(defaults, null, 2)}\n`);
       }),
     withStoreFlags(new Command('rmi').description('remove an image').argument('<ref...>'))
       .action(async (refs: string[], f: StoreFlags) => {

@@ -122,8 +122,7 @@ export class Runtime {
       }
       return handle;
     } catch (e) {
-      if (!(e instanceof Error)) throw e;
-      await cleanup({ status: undefined, error: e });
+      await cleanup({ status: undefined, error: e instanceof Error ? e : new Error(String(e)) });
       throw e;
     }
   }
