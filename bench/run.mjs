@@ -45,6 +45,8 @@ let n = 0;
 const designs = {
   'tincan run (CLI)': () => timed(process.execPath, [tincanBin, 'run', rootfs, '/bin/true'], plainEnv),
   ...(hasExtraCa ? { 'tincan run (CLI, NODE_EXTRA_CA_CERTS set)': () => timed(process.execPath, [tincanBin, 'run', rootfs, '/bin/true']) } : {}),
+  // the floor of any Node CLI: Node starting and exiting, nothing else
+  'node -e 0 (floor of a Node CLI)': () => timed(process.execPath, ['-e', '0'], plainEnv),
   'runc run': () => timed('runc', ['run', '--bundle', bundle, `bench-runc-${process.pid}-${n++}`]),
   // crun refuses hybrid cgroups: in a private mount namespace, hide cgroup2 (the measured wrapper cost is reported separately)
   'crun run (in unshare -m wrapper)': () => timed('unshare', ['-m', 'sh', '-c', `mount -t tmpfs none /sys/fs/cgroup/unified && exec crun --cgroup-manager=disabled run --bundle ${bundle} bench-crun-${process.pid}-${n++}`]),
