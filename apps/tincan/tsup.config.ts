@@ -1,5 +1,6 @@
 import { defineConfig } from 'tsup';
 import { base } from '../../tsup.base.mjs';
+import pkg from './package.json';
 
 export default defineConfig([
   // the library (embedding API): dependencies stay external
@@ -15,6 +16,7 @@ export default defineConfig([
     noExternal: [/.*/],
     // loaded on demand, from node_modules: the image store and progress bars are large
     external: ['koffi', '@tincan/image', 'cli-progress'],
+    define: { TINCAN_VERSION: JSON.stringify(pkg.version) },
     // smaller source and code cache: less to read and deserialise at every start
     minify: true,
     keepNames: true,

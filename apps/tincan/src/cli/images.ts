@@ -20,13 +20,13 @@ async function store(flags: StoreFlags): Promise<{ store: ImageStore; done: () =
   return { store: s, done: () => reporter.stop() };
 }
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 function withStoreFlags(c: Command): Command {
   return c
     .option('--data-dir <dir>', 'where images and layers are stored (default /var/lib/tincan)', process.env.TINCAN_DATA_DIR)
     .option('-q, --quiet', 'no progress output')
-    .option('--insecure-registry <host[:port]>', 'allow plain http for this registry (repeatable)', collect, []);
+    .option('--insecure-registry <host[:port]>', 'allow plain http for this registry (repeatable)', collect);
 }
 
 async function withStore<T>(flags: StoreFlags, fn: (s: ImageStore) => Promise<T>): Promise<T> {

@@ -3,7 +3,10 @@ import { specFromFlags, type RunFlags } from './options';
 import { exitCodeOf, runContainer } from './run';
 import { imageCommands } from './images';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+// repeatable options: no default, so that help does not print "(default: [])"
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+declare const TINCAN_VERSION: string;
 
 function runCommand(): Command {
   return new Command('run')
@@ -11,8 +14,8 @@ function runCommand(): Command {
     .argument('<rootfs>', 'a rootfs directory, a rootfs tarball (.tar, .tar.gz, .tar.zst) or an image reference')
     .argument('[command...]', 'the command and its arguments (default: the image\'s Entrypoint + Cmd)')
     .passThroughOptions()
-    .option('-v, --volume <host:ctr[:ro]>', 'bind-mount a host path (repeatable)', collect, [])
-    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable; KEY alone passes the host value)', collect, [])
+    .option('-v, --volume <host:ctr[:ro]>', 'bind-mount a host path (repeatable)', collect)
+    .option('-e, --env <KEY=VALUE>', 'set an environment variable (repeatable; KEY alone passes the host value)', collect)
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .option('-u, --user <uid[:gid]|name>', 'user to run as')
     .option('--hostname <name>', 'container hostname (generated when absent)')
@@ -23,21 +26,21 @@ function runCommand(): Command {
     .option('--cpu-weight <1-10000>', 'relative CPU weight (cgroup cpu.weight)')
     .option('--pids-limit <n>', 'maximum number of processes (cgroup pids.max)')
     .option('--io-weight <1-10000>', 'relative IO weight (cgroup io.weight)')
-    .option('--ulimit <name=soft[:hard]>', 'resource limit, e.g. nofile=1024:4096 (repeatable)', collect, [])
-    .option('--cap-add <cap>', 'add a capability (repeatable; ALL for all)', collect, [])
-    .option('--cap-drop <cap>', 'drop a capability (repeatable; ALL for all)', collect, [])
-    .option('--security-opt <opt>', 'seccomp=default|contained|unconfined|PROFILE.json, no-new-privileges[=false]', collect, [])
+    .option('--ulimit <name=soft[:hard]>', 'resource limit, e.g. nofile=1024:4096 (repeatable)', collect)
+    .option('--cap-add <cap>', 'add a capability (repeatable; ALL for all)', collect)
+    .option('--cap-drop <cap>', 'drop a capability (repeatable; ALL for all)', collect)
+    .option('--security-opt <opt>', 'seccomp=default|contained|unconfined|PROFILE.json, no-new-privileges[=false]', collect)
     .addOption(new Option('--net <mode>', 'network').choices(['none', 'host']).default('none'))
     .option('--userns <mode>', 'user namespace: host, auto, or CONTAINER:HOST:SIZE[,...]', 'host')
     .addOption(new Option('--cgroups <mode>', 'a cgroup v2 per container; off runs without limits').choices(['on', 'off']).default('on'))
     .option('--read-only', 'mount the root filesystem read-only')
-    .option('--tmpfs <dir[:size]>', 'mount a tmpfs (repeatable)', collect, [])
+    .option('--tmpfs <dir[:size]>', 'mount a tmpfs (repeatable)', collect)
     .option('--data-dir <dir>', 'where images and layers are stored', process.env.TINCAN_DATA_DIR)
-    .option('--insecure-registry <host[:port]>', 'allow plain http for this registry when pulling (repeatable)', collect, [])
+    .option('--insecure-registry <host[:port]>', 'allow plain http for this registry when pulling (repeatable)', collect)
     .option('-q, --quiet', 'no pull progress output')
     .option('--trace', 'print every isolation step, its syscalls, result and time')
-    .action(async (rootfs: string, command: string[], flags: RunFlags & { trace?: boolean; quiet?: boolean; insecureRegistry: string[] }) => {
-      process.exitCode = await runContainer(specFromFlags(rootfs, command, flags), { trace: flags.trace ?? false, quiet: flags.quiet ?? false, insecureRegistries: flags.insecureRegistry });
+    .action(async (rootfs: string, command: string[], flags: RunFlags & { trace?: boolean; quiet?: boolean; insecureRegistry?: string[] }) => {
+      process.exitCode = await runContainer(specFromFlags(rootfs, command, flags), { trace: flags.trace ?? false, quiet: flags.quiet ?? false, insecureRegistries: flags.insecureRegistry ?? [] });
     });
 }
 
@@ -46,6 +49,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   const program = new Command('tincan')
     .description('tincan — a Linux container runtime for Node.js')
+    .version(TINCAN_VERSION)
     .enablePositionalOptions()
     .showHelpAfterError('(tincan --help for usage)')
     .configureOutput({ outputError: (s, write) => write(`tincan: ${s.replace(/^error: /, '')}`) })

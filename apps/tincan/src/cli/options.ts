@@ -53,8 +53,8 @@ function integer(flag: string, value: string, min: number, max: number): number 
 }
 
 export interface RunFlags {
-  volume: string[];
-  env: string[];
+  volume?: string[];
+  env?: string[];
   workdir?: string;
   user?: string;
   hostname?: string;
@@ -64,16 +64,16 @@ export interface RunFlags {
   cpuWeight?: string;
   pidsLimit?: string;
   ioWeight?: string;
-  ulimit: string[];
-  capAdd: string[];
-  capDrop: string[];
-  securityOpt: string[];
+  ulimit?: string[];
+  capAdd?: string[];
+  capDrop?: string[];
+  securityOpt?: string[];
   net: string;
   userns: string;
   cgroups: string;
   readOnly?: boolean;
   entrypoint?: string;
-  tmpfs: string[];
+  tmpfs?: string[];
   dataDir?: string;
 }
 
@@ -109,15 +109,15 @@ export function specFromFlags(rootfs: string, command: string[], f: RunFlags): C
     // a path on the command line is relative to the user's cwd; anything else is an image reference
     rootfs: existsSync(rootfs) ? resolve(rootfs) : rootfs,
     command,
-    env: f.env.flatMap(parseEnv),
-    volumes: f.volume.map(parseVolume),
-    tmpfs: f.tmpfs.map((t) => {
+    env: (f.env ?? []).flatMap(parseEnv),
+    volumes: (f.volume ?? []).map(parseVolume),
+    tmpfs: (f.tmpfs ?? []).map((t) => {
       const [target = '', size] = t.split(':');
       return size ? { target, size: size.replace(/^size=/, '') } : { target };
     }),
-    ulimits: f.ulimit.map(parseUlimit),
-    capAdd: f.capAdd,
-    capDrop: f.capDrop,
+    ulimits: (f.ulimit ?? []).map(parseUlimit),
+    capAdd: f.capAdd ?? [],
+    capDrop: f.capDrop ?? [],
     network: f.net as 'none' | 'host',
     cgroups: f.cgroups as 'on' | 'off',
     readOnly: f.readOnly ?? false,
@@ -137,6 +137,6 @@ export function specFromFlags(rootfs: string, command: string[], f: RunFlags): C
   if (f.hostname !== undefined) spec.hostname = f.hostname;
   if (f.entrypoint !== undefined) spec.entrypoint = f.entrypoint === '' ? [] : [f.entrypoint];
   if (f.dataDir !== undefined) spec.dataDir = f.dataDir;
-  securityOpts(f.securityOpt, spec);
+  securityOpts(f.securityOpt ?? [], spec);
   return spec;
 }
