@@ -92,13 +92,13 @@ enum {
 #define FLAG_TRACE 0x1
 
 #define MAX_STEPS 1024
-#define MAX_ARGS 512
+#define MAX_ARGS 4096     /* per step: an exec's argv + env (src/program.ts checks it first) */
 
 struct arg { const char *p; uint32_t len; };
 struct step { uint32_t op; uint32_t argc; struct arg *args; };
 
 static struct step steps[MAX_STEPS];
-static struct arg argpool[MAX_STEPS * 8];
+static struct arg argpool[MAX_STEPS * 16];
 static uint32_t nsteps, prog_flags;
 static int ctl = 3;           /* the socket to Node */
 static int status_w = -1;     /* child → monitor: step results (O_CLOEXEC: EOF at exec) */
@@ -514,7 +514,7 @@ static void exec_in_path(const char *file, char *const argv[], char *const envp[
 
 static int do_exec(const struct step *s) {
   uint64_t argc = U(s, 1);
-  if (argc + 2 >= s->argc || argc > MAX_ARGS) FAIL("bad exec step");
+  if (argc == 0 || argc + 2 > s->argc || argc > MAX_ARGS) FAIL("bad exec step");
   uint64_t envc = s->argc - 2 - argc;
   static char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
   for (uint64_t i = 0; i < argc; i++) argv[i] = (char *)S(s, 2 + i);
@@ -793,7 +793,7 @@ int main(int argc, char **argv) {
     child_main(release_at + 1, sync[0]);
   }
   if (pid < 0) {
-    snprintf(errmsg, sizeof errmsg, "clone3: %s", strerror(errno));
+    snprintf(errmsg, sizeof errmsg, "clone3: %s%s", strerror(errno), errno == EINVAL && cgfd >= 0 ? " (CLONE_INTO_CGROUP needs Linux 5.7)" : "");
     report('E', clone_at, errno, 0, errmsg);
     return 125;
   }

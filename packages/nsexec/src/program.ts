@@ -141,6 +141,9 @@ export function describeStep(step: Step): string {
   }
 }
 
+/** MAX_ARGS of native/nsexec.c. */
+const MAX_STEP_ARGS = 4096;
+
 /** A malformed program (native side would refuse it too, less helpfully). */
 export class ProgramError extends Error {
   override readonly name = 'ProgramError';
@@ -159,6 +162,12 @@ export function validateProgram(steps: readonly Step[]): void {
     if (i > release && runsInMonitor(s)) throw new ProgramError(`step ${i} (${s.op}) must come before release`);
   });
   if (steps[steps.length - 1]?.op !== 'exec') throw new ProgramError('the last step must be exec');
+  const exec = steps[steps.length - 1] as Extract<Step, { op: 'exec' }>;
+  if (exec.argv.length === 0) throw new ProgramError('exec needs argv[0]');
+  // the native side takes at most MAX_ARGS arguments per step: file, argc, argv..., env...
+  if (exec.argv.length + exec.env.length + 2 > MAX_STEP_ARGS) {
+    throw new ProgramError(`command line too long: ${exec.argv.length} arguments + ${exec.env.length} environment entries (at most ${MAX_STEP_ARGS - 2} in all)`);
+  }
   if (steps.filter((s) => s.op === 'exec').length > 1) throw new ProgramError('program has more than one exec step');
 }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeProgram, OPCODES, ProgramError, validateProgram, type Step } from '../src';
+import { encodeProgram, OPCODES, ProgramError, startProcess, validateProgram, type Step } from '../src';
 
 const minimal: Step[] = [{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: '/bin/true', argv: ['true'], env: [] }];
 
@@ -27,6 +27,15 @@ describe('setup program', () => {
     expect(buf.readUInt32LE(32)).toBe(1);
   });
 
+  it('passes 4000 arguments to the command', async () => {
+    const argv = ['sh', '-c', 'echo $#', 'sh', ...Array.from({ length: 4000 }, (_, i) => `a${i}`)];
+    const p = startProcess({ steps: [{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: '/bin/sh', argv, env: [] }], stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    expect((await p.exited).code).toBe(0);
+    expect(out).toBe('4000\n');
+  });
+
   it('refuses malformed programs with a reason', () => {
     const bad: [Step[], RegExp][] = [
       [[{ op: 'release' }, { op: 'exec', file: 'x', argv: ['x'], env: [] }], /no clone step/],
@@ -38,5 +47,7 @@ describe('setup program', () => {
     ];
     for (const [steps, reason] of bad) expect(() => validateProgram(steps)).toThrow(reason);
     expect(() => encodeProgram([{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: 'a\0b', argv: [], env: [] }])).toThrow(ProgramError);
+    const many = Array.from({ length: 4095 }, (_, i) => `arg${i}`);
+    expect(() => validateProgram([{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: 'x', argv: many, env: [] }])).toThrow(/command line too long/);
   });
 });
