@@ -63,6 +63,23 @@ describe('API', () => {
     expect(processesWith(marker)).toEqual([]);
   });
 
+  it('reaps what a SIGKILLed owner left: its container dies with it, the next start removes cgroup, state and upper dir', async () => {
+    const fs = require('node:fs');
+    const dataDir = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'tincan-data-'));
+    const script = `const { createRuntime } = require(${JSON.stringify(require.resolve('tincan'))});
+      createRuntime().start({ rootfs: ${JSON.stringify(ROOTFS_TAR)}, dataDir: ${JSON.stringify(dataDir)}, command: ['sleep', '100'], stdio: 'ignore' })
+        .then((c) => console.log(c.pid));`;
+    const owner = require('node:child_process').spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const pid = await new Promise<number>((resolve) => owner.stdout.once('data', (d: Buffer) => resolve(Number(d.toString()))));
+    owner.kill('SIGKILL');
+    await eventually(() => !fs.existsSync(`/proc/${pid}`));
+    const left = hostTraces();
+    expect([left.stateDirs.length, left.cgroups.length, fs.readdirSync(`${dataDir}/containers`).length]).toEqual([1, 1, 1]);
+    await createRuntime().run(base(['true']));
+    expect(fs.readdirSync(`${dataDir}/containers`)).toEqual([]);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
   it('maps uid 0 inside to the configured host uid outside', async () => {
     const c = await createRuntime().start(base(['sh', '-c', 'id -u; cat /proc/self/uid_map; sleep 100'], { userns: [{ containerId: 0, hostId: 200000, size: 65536 }] }));
     let printed = '';

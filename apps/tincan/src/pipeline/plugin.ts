@@ -1,5 +1,6 @@
 import type { ContainerStep, MonitorStep, ExitStatus } from '@tincan/nsexec';
 import type { ContainerSpec } from '../spec';
+import type { Leftover } from './orphans';
 import type { SetupPhase } from './phases';
 
 /** What the pipeline knows about the container being created; plugins read and extend it. */
@@ -22,6 +23,8 @@ export interface PipelineContext {
   addSteps(phase: SetupPhase, ...steps: ContainerStep[]): void;
   /** Run `fn` at cleanup (reverse order of registration), whatever happened. */
   onCleanup(fn: () => void | Promise<void>): void;
+  /** Note a host resource to remove should this process die before cleanup (a later start reaps it). */
+  recordLeftover(leftover: Leftover): void;
 }
 
 /** How a container ended, as plugins see it at cleanup. */

@@ -1,10 +1,10 @@
-import { closeSync, mkdirSync, openSync, readSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
 import { describeStep, startProcess, stepSyscalls, type ContainerStep, type MonitorStep } from '@tincan/nsexec';
 import { Container } from '../container';
 import type { ContainerSpec } from '../spec';
 import type { SetupPhase } from './phases';
 import type { PipelineContext, Plugin, RunResult } from './plugin';
+import { createStateDir, reapOrphans, recordLeftover } from './orphans';
 import { assembleProgram, PhasedSteps } from './program';
 
 /** Where per-container state directories live. */
@@ -62,10 +62,9 @@ export class Runtime {
 
   /** Create and start a container; resolves once its command runs, rejects (after cleanup) if setup fails. */
   async start(spec: ContainerSpec): Promise<Container> {
+    await reapOrphans(STATE_ROOT);
     const id = newContainerId();
-    const stateDir = join(STATE_ROOT, id);
-    // traversable but not listable: a user-namespaced container's root must reach its mountpoint here
-    mkdirSync(stateDir, { recursive: true, mode: 0o711 });
+    const stateDir = createStateDir(STATE_ROOT, id);
     const container = new PhasedSteps();
     const cleanups: (() => void | Promise<void>)[] = [() => rmSync(stateDir, { recursive: true, force: true })];
     const ctx: PipelineContext = {
@@ -79,6 +78,7 @@ export class Runtime {
       shared: new Map(),
       addSteps: (phase: SetupPhase, ...steps: ContainerStep[]) => container.add(phase, steps),
       onCleanup: (fn) => void cleanups.push(fn),
+      recordLeftover: (leftover) => recordLeftover(stateDir, leftover),
     };
     const prepared: Plugin[] = [];
     let cleaned: Promise<void> | undefined;

@@ -22,6 +22,7 @@ export function cgroupsPlugin(options: { parent?: string } = {}): Plugin {
       host ??= detectCgroupV2();
       const cgroup = await Cgroup.create(`tincan-${ctx.id}`, { ...options, host, ...(ctx.spec.resources ? { limits: ctx.spec.resources } : {}) });
       cgroups.set(ctx, cgroup);
+      ctx.recordLeftover({ kind: 'cgroup', path: cgroup.path });
       ctx.cgroupPath = cgroup.path;
     },
     async cleanup(ctx) {

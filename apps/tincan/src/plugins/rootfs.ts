@@ -1,5 +1,5 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ImageStore, PreparedRootfs } from '@tincan/image';
 import type { RootfsSpec } from '@tincan/mounts';
 import type { PipelineContext, Plugin } from '../pipeline/plugin';
@@ -43,6 +43,8 @@ export function rootfsPlugin(options: { store?: ImageStore } = {}): Plugin {
         return;
       }
       const p = await prepare();
+      // the per-container upper and work dirs, should this process die before release()
+      for (const dir of new Set([p.upperDir, p.workDir].filter((d): d is string => d !== undefined).map((d) => dirname(d)))) ctx.recordLeftover({ kind: 'dir', path: dir });
       const info: RootfsInfo = { rootfs: rootfsSpec(p, ctx.stateDir), defaults: p.defaults, resolveUser: (u) => p.resolveUser(u) };
       setShared(ctx, ROOTFS, info);
     },
