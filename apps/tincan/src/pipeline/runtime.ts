@@ -62,6 +62,8 @@ export class Runtime {
 
   /** Create and start a container; resolves once its command runs, rejects (after cleanup) if setup fails. */
   async start(spec: ContainerSpec): Promise<Container> {
+    // namespaces, mounts and cgroups are created with host privileges (no rootless mode yet)
+    if (process.getuid?.() !== 0) throw new PipelineError(`root is needed to create containers (running as uid ${process.getuid?.()})`);
     await reapOrphans(STATE_ROOT);
     const id = newContainerId();
     const stateDir = createStateDir(STATE_ROOT, id);
