@@ -179,6 +179,12 @@ describe('tincan run: exit codes and errors', () => {
     }
   });
 
+  it('says that it needs root', () => {
+    const r = require('node:child_process').spawnSync('su', ['-s', '/bin/sh', 'nobody', '-c', `${process.execPath} ${require('./helpers').TINCAN} run ${ROOTFS} true`], { encoding: 'utf8' });
+    expect(r.status).toBe(125);
+    expect(r.stderr).toMatch(/root is needed to create containers \(running as uid 65534\)/);
+  });
+
   it('says clearly when cgroup v2 controllers are missing, and runs with --cgroups off', () => {
     const host = readFileSync('/proc/self/mountinfo', 'utf8');
     const unifiedOnlyHugetlb = host.includes('/sys/fs/cgroup/unified') && readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').trim() === 'hugetlb';
