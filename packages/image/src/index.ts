@@ -15,4 +15,5 @@ export {
   parseSource, parseImageReference, formatImageReference, normalizeImageName, type SourceSpec, type ImageReference,
 } from './reference';
 export { hostPlatform, type Platform, type ImageConfig } from './sources/oci';
-export { applyLayer, applyLayers, extractLayers, LayerError } from './layer';
+export { applyLayer, applyLayers, extractLayers } from './layer-api';
+export { LayerError } from './layer/errors';

@@ -1,10 +1,9 @@
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageDefaults } from './config/defaults';
 import { type ResolvedUser, resolveUser } from './config/users';
 import { ImageError } from './errors';
 import type { StorePaths } from './store/paths';
-import { writeFileAtomic } from './store/records';
 
 /** A container's root filesystem, ready for the runtime to mount (nothing is mounted here). */
 export interface PreparedRootfs {
@@ -63,26 +62,56 @@ export async function overlayRootfs(
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     throw new ImageError(`container ${containerId} already has a prepared rootfs (release it first)`, { reference: record.source, path: dir });
   }
-  await writeFileAtomic(join(dir, 'rootfs.json'), JSON.stringify(record));
   const writable = readOnly ? {} : { upperDir: join(dir, 'upper'), workDir: join(dir, 'work') };
-  if (writable.upperDir) await mkdir(writable.upperDir, { mode: 0o755 });
-  if (writable.workDir) await mkdir(writable.workDir, { mode: 0o700 });
+  await Promise.all([
+    // written in place, without fsync or rename: the dir is new and ours, prune (the only reader) waits for
+    // the store lock we hold, and a file torn by a crash belongs to a container that is no longer running
+    writeFile(join(dir, 'rootfs.json'), JSON.stringify(record), { flag: 'wx', mode: 0o644 }),
+    writable.upperDir && mkdir(writable.upperDir, { mode: 0o755 }),
+    writable.workDir && mkdir(writable.workDir, { mode: 0o700 }),
+  ]);
   return {
     kind: 'overlay',
     lowerDirs: record.lowerDirs,
     ...writable,
     defaults,
     resolveUser: (spec) => resolveUser(spec, record.lowerDirs, record.source),
-    release: () => rm(dir, { recursive: true, force: true }),
+    release: () => removeContainerDir(dir),
   };
+}
+
+/**
+ * Remove containers/<id>. Usually it is as prepared (rootfs.json, an empty upper, work/work from
+ * overlayfs), which 5 syscalls remove, against about 20 for rm -r's walk (stat, failed rmdir,
+ * readdir, ...). Anything else (files the container wrote, a read-only container, a second release)
+ * goes through rm -r.
+ */
+async function removeContainerDir(dir: string): Promise<void> {
+  if (!(await removePreparedTree(dir))) await rm(dir, { recursive: true, force: true });
+}
+
+/** True when `dir` held just the prepared tree and is gone now. */
+async function removePreparedTree(dir: string): Promise<boolean> {
+  const done = (p: Promise<void>): Promise<boolean> => p.then(() => true, () => false);
+  const leaves = await Promise.all([done(unlink(join(dir, 'rootfs.json'))), done(rmdir(join(dir, 'upper'))), done(rmdir(join(dir, 'work', 'work')))]);
+  return leaves.every(Boolean) && (await done(rmdir(join(dir, 'work')))) && done(rmdir(dir));
 }
 
 /** The lower dirs every prepared container still names (for prune). */
 export async function containerLowerDirs(paths: StorePaths, ids: string[]): Promise<Set<string>> {
   const lowers = new Set<string>();
   for (const id of ids) {
-    const text = await readFile(join(paths.container(id), 'rootfs.json'), 'utf8').catch(() => undefined);
-    if (text) for (const l of (JSON.parse(text) as ContainerRecord).lowerDirs) lowers.add(l);
+    const record = await readFile(join(paths.container(id), 'rootfs.json'), 'utf8').then(parseContainerRecord, () => undefined);
+    for (const l of record?.lowerDirs ?? []) lowers.add(l);
   }
   return lowers;
+}
+
+/** A record torn by a crash (written in place) names nothing: its container stopped running with the writer. */
+function parseContainerRecord(text: string): ContainerRecord | undefined {
+  try {
+    return JSON.parse(text) as ContainerRecord;
+  } catch {
+    return undefined;
+  }
 }

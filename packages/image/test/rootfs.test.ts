@@ -73,6 +73,21 @@ describe('prepareRootfs', () => {
     });
   });
 
+  it('release removes the container dir, with the files the container wrote, and may be called twice', async () => {
+    const rootfs = await store.prepareRootfs(`oci:${layout}:1`, { containerId: 'written' });
+    const dir = join(storeRoot, 'containers', 'written');
+    expect(readdirSync(dir).sort()).toEqual(['rootfs.json', 'upper', 'work']);
+    expect(JSON.parse(readFileSync(join(dir, 'rootfs.json'), 'utf8'))).toEqual({ source: `oci:${layout}:1`, image: expect.stringMatching(/^sha256:/), lowerDirs: rootfs.lowerDirs });
+    await runInOverlay(rootfs, tmp.path('merged-written'), 'mkdir -p /srv/data && echo x > /srv/data/file');
+    await rootfs.release();
+    expect(existsSync(dir)).toBe(false);
+    await rootfs.release();
+    const untouched = await store.prepareRootfs(`oci:${layout}:1`, { containerId: 'untouched' });
+    await runInOverlay(untouched, tmp.path('merged-untouched'), 'true');
+    await untouched.release();
+    expect(readdirSync(join(storeRoot, 'containers'))).not.toContain('untouched');
+  });
+
   it('uses a plain directory in place', async () => {
     const dir = tmp.path('plain');
     mkdirSync(join(dir, 'etc'), { recursive: true });

@@ -82,6 +82,12 @@ describe('store: list, remove, prune', () => {
     expect(count('tarballs')).toBe(0);
   });
 
+  it('prune skips a container record torn by a crash (rootfs.json is written in place)', async () => {
+    mkdirSync(join(root, 'containers', 'crashed'));
+    writeFileSync(join(root, 'containers', 'crashed', 'rootfs.json'), '{"source":"example.com/app:1","lowerDirs":["/var/li');
+    await expect(store.prune()).resolves.toMatchObject({ blobs: 0, layers: 0 });
+  });
+
   it('remove of an unknown image is an ImageError naming it', async () => {
     await expect(store.remove('example.com/none:1')).rejects.toThrow('image example.com/none:1: no such image in the store');
     await expect(store.remove('example.com/none:1')).rejects.toBeInstanceOf(ImageError);

@@ -1,4 +1,3 @@
-import type { RegistryClient } from '../registry/client';
 import type { RetryPolicy } from '../registry/http';
 import type { Platform } from '../sources/oci';
 import type { StorePaths } from './paths';
@@ -16,7 +15,6 @@ export interface ProgressEvent {
 /** What the store's operations share. */
 export interface StoreContext {
   paths: StorePaths;
-  client: RegistryClient;
   platform: Platform;
   retry: RetryPolicy;
   /** Layers downloaded and unpacked at once. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { lstat, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -23,18 +22,6 @@ export async function renameDirIntoPlace(from: string, to: string): Promise<bool
     await rm(from, { recursive: true, force: true });
     return false;
   }
-}
-
-/** Remove a tree so that it vanishes from its directory at once: rename into `trash` first, then delete. */
-export async function removeTreeVia(path: string, trash: string): Promise<void> {
-  const doomed = join(trash, `removing-${randomBytes(8).toString('hex')}`);
-  try {
-    await rename(path, doomed);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw e;
-  }
-  await rm(doomed, { recursive: true, force: true });
 }
 
 /** Bytes used by a tree (apparent sizes of regular files and symlinks). */

@@ -4,21 +4,21 @@ import { type ImageDefaults, imageDefaults } from '../config/defaults';
 import { buildRuntimeSpec } from '../config/runtime-spec';
 import { resolveUser } from '../config/users';
 import { ImageError, messageOf } from '../errors';
-import { extractLayers } from '../layer';
-import { type SourceSpec, formatImageReference, normalizeImageName, parseImageReference, parseSource, tryNormalizeImageName } from '../reference';
-import { RegistryClient } from '../registry/client';
+import { type ImageReference, type SourceSpec, formatImageReference, normalizeImageName, parseImageReference, parseSource, tryNormalizeImageName } from '../reference';
+import type { RegistryClient } from '../registry/client';
 import { type PreparedRootfs, assertContainerId, directoryRootfs, overlayRootfs } from '../rootfs';
 import { type Platform, hostPlatform, parseImageConfig, parseJson, type ImageConfig } from '../sources/oci';
-import { type ImageSourceSpec, type OpenContext, openImageFile, openImageSource } from '../sources/open';
-import { RegistrySource } from '../sources/registry-source';
+import type { ImageSourceSpec, OpenContext } from '../sources/open';
 import type { ImageSource } from '../sources/source';
 import type { ProgressEvent, StoreContext } from './context';
-import { ensureLayers, ingestImage } from './ingest';
+import { exists } from './fs-util';
 import { withLock } from './lock';
 import { StorePaths, createStoreDirs } from './paths';
-import { type PruneResult, pruneStore } from './prune';
-import { type ImageRecord, findRecord, readRecords, updateRecords, upsertRecord } from './records';
-import { ensureTarballLayer } from './tarball';
+import type { PruneResult } from './prune';
+import { type ImageRecord, type LayerRecord, findRecord, readRecords, updateRecords, upsertRecord } from './records';
+
+// Starting from a cached image needs none of the registry, archive, tar, zstd or crypto code: those
+// modules are loaded with import() by the operations that use them, so a CLI start does not pay for them.
 
 export interface ImageStoreOptions {
   /** Store directory (default /var/lib/tincan). */
@@ -62,15 +62,18 @@ export interface UnpackOptions {
 export class ImageStore {
   readonly root: string;
   private readonly ctx: StoreContext;
+  private readonly opts: ImageStoreOptions;
+  private client?: RegistryClient;
+  private storeDirs?: Promise<void>;
 
   constructor(opts: ImageStoreOptions = {}) {
     this.root = resolve(opts.root ?? '/var/lib/tincan');
+    this.opts = opts;
     const log = opts.log ?? (() => {});
     const attempts = opts.retry?.attempts ?? 4;
     const baseDelayMs = opts.retry?.delayMs ?? 250;
     this.ctx = {
       paths: new StorePaths(this.root),
-      client: new RegistryClient({ insecureRegistries: opts.insecureRegistries, authFile: opts.authFile, log, attempts, retryDelayMs: baseDelayMs }),
       platform: opts.platform ?? hostPlatform(),
       retry: { attempts, baseDelayMs, log },
       concurrency: opts.concurrency ?? 3,
@@ -90,6 +93,7 @@ export class ImageStore {
     if (spec.kind === 'directory') return directoryRootfs(await existingDirectory(spec.path, source), source);
     return this.shared(async () => {
       if (spec.kind === 'tarball') {
+        const { ensureTarballLayer } = await import('./tarball');
         const tarball = await ensureTarballLayer(resolve(spec.path), this.ctx);
         return overlayRootfs(this.ctx.paths, opts.containerId, { source, lowerDirs: [this.ctx.paths.layerDiff(tarball.diffId)] }, {}, opts.readOnly ?? false);
       }
@@ -106,14 +110,15 @@ export class ImageStore {
   async pull(ref: string, opts: PullOptions = {}): Promise<ImageRecord> {
     const parsed = parseImageReference(ref.startsWith('docker://') ? ref.slice('docker://'.length) : ref);
     const ctx = opts.platform ? { ...this.ctx, platform: opts.platform } : this.ctx;
-    return this.shared(() => this.ingest(new RegistrySource(ctx.client, parsed), undefined, true, ctx));
+    return this.shared(async () => this.ingest(await this.registrySource(parsed), undefined, true, ctx));
   }
 
   /** Import an OCI layout dir, oci-archive or docker-archive (transport prefix optional); `name` tags it. */
   async import(file: string, name?: string): Promise<ImageRecord> {
     const spec = TRANSPORT.test(file) ? parseSource(file) : undefined;
     return this.shared(async () => {
-      const src = spec && isArchiveSpec(spec) ? await openImageSource(spec, file, this.openContext()) : await openImageFile(file, this.openContext());
+      const { openImageFile, openImageSource } = await import('../sources/open');
+      const src = spec && isArchiveSpec(spec) ? await openImageSource(spec, file, await this.openContext()) : await openImageFile(file, await this.openContext());
       return this.ingest(src, name === undefined ? undefined : normalizeImageName(name), true);
     });
   }
@@ -136,7 +141,8 @@ export class ImageStore {
 
   /** Delete unreferenced blobs and layers, and leftovers in tmp/. Waits for running pulls/imports. */
   async prune(): Promise<PruneResult> {
-    await createStoreDirs(this.ctx.paths);
+    await this.createStoreDirs();
+    const { pruneStore } = await import('./prune');
     return withLock(this.ctx.paths.storeLock, 'exclusive', () => pruneStore(this.ctx.paths));
   }
 
@@ -148,6 +154,7 @@ export class ImageStore {
     await this.shared(async () => {
       const record = await this.obtain(spec, ref, opts.pull ?? 'missing', !opts.noCache);
       await createEmptyDir(rootfs, ref);
+      const { extractLayers } = await import('../layer');
       const results = await extractLayers(
         record.layers.map((l) => ({ input: this.ctx.paths.blob(l.digest), mediaType: l.mediaType, layer: l.digest })),
         rootfs,
@@ -171,9 +178,17 @@ export class ImageStore {
 
   private async obtain(spec: ImageSourceSpec, source: string, pull: PullPolicy, cacheLayers: boolean): Promise<ImageRecord> {
     const record = spec.kind === 'name' || spec.kind === 'docker' ? await this.fromStoreOrRegistry(spec, source, pull, cacheLayers) : undefined;
-    const obtained = record ?? (await this.ingest(await openImageSource(spec, source, this.openContext()), undefined, cacheLayers));
-    if (cacheLayers) await ensureLayers(obtained, this.ctx);
+    const obtained = record ?? (await this.ingest(await this.openSource(spec, source), undefined, cacheLayers));
+    if (cacheLayers) await this.ensureLayers(obtained);
     return obtained;
+  }
+
+  /** Unpack the record's layers that the cache lacks (from its stored blobs); a cached image loads no unpack code. */
+  private async ensureLayers(record: ImageRecord): Promise<void> {
+    const missing = await missingLayers(record.layers, this.ctx.paths);
+    if (missing.length === 0) return;
+    const { unpackStoredLayers } = await import('./ingest');
+    await unpackStoredLayers(record, missing, this.ctx);
   }
 
   /** A bare or docker:// reference: the store's copy unless the policy says otherwise. */
@@ -182,12 +197,13 @@ export class ImageStore {
     const local = findRecord(records, spec.kind === 'name' ? source : formatImageReference(spec.ref));
     if (local && pull !== 'always') return local;
     if (pull === 'never') throw new ImageError('image is not in the store and the pull policy is "never"', { reference: source });
-    return this.ingest(new RegistrySource(this.ctx.client, spec.ref), undefined, cacheLayers);
+    return this.ingest(await this.registrySource(spec.ref), undefined, cacheLayers);
   }
 
   /** Ingest from a source and record it under `name` (or the source's own name), closing the source. */
   private async ingest(source: ImageSource, name: string | undefined, cacheLayers: boolean, ctx = this.ctx): Promise<ImageRecord> {
     try {
+      const { ingestImage } = await import('./ingest');
       const image = await ingestImage(source, ctx, { cacheLayers });
       const names = [name ?? source.defaultName].filter((n): n is string => n !== undefined);
       return await updateRecords(this.ctx.paths, (records) => ({ ...upsertRecord(records, { ...image, names, addedAt: new Date().toISOString() }) }));
@@ -205,13 +221,44 @@ export class ImageStore {
 
   /** Operations that add to or read from the store hold its lock shared; prune holds it exclusively. */
   private async shared<T>(fn: () => Promise<T>): Promise<T> {
-    await createStoreDirs(this.ctx.paths);
+    await this.createStoreDirs();
     return withLock(this.ctx.paths.storeLock, 'shared', fn);
   }
 
-  private openContext(): OpenContext {
+  /** Once per store: every operation after the first finds the dirs made (a failed attempt is retried next time). */
+  private createStoreDirs(): Promise<void> {
+    this.storeDirs ??= createStoreDirs(this.ctx.paths).catch((e: unknown) => {
+      this.storeDirs = undefined;
+      throw e;
+    });
+    return this.storeDirs;
+  }
+
+  /** The registry client, made on first use: only pulls need it. */
+  private async registry(): Promise<RegistryClient> {
+    if (!this.client) {
+      const { RegistryClient: Client } = await import('../registry/client');
+      const { insecureRegistries, authFile } = this.opts;
+      const { attempts, baseDelayMs, log } = this.ctx.retry;
+      // a concurrent first call may have made it while the module loaded
+      this.client ??= new Client({ insecureRegistries, authFile, log, attempts, retryDelayMs: baseDelayMs });
+    }
+    return this.client;
+  }
+
+  private async registrySource(ref: ImageReference): Promise<ImageSource> {
+    const { RegistrySource } = await import('../sources/registry-source');
+    return new RegistrySource(await this.registry(), ref);
+  }
+
+  private async openSource(spec: ImageSourceSpec, source: string): Promise<ImageSource> {
+    const { openImageSource } = await import('../sources/open');
+    return openImageSource(spec, source, await this.openContext());
+  }
+
+  private async openContext(): Promise<OpenContext> {
     return {
-      client: this.ctx.client,
+      client: await this.registry(),
       stagingDir: () => mkdtemp(join(this.ctx.paths.tmp, 'stage-')),
     };
   }
@@ -221,6 +268,12 @@ const TRANSPORT = /^(?:oci|oci-archive|docker-archive):/;
 
 function isArchiveSpec(spec: SourceSpec): spec is Extract<SourceSpec, { kind: 'oci' | 'oci-archive' | 'docker-archive' }> {
   return spec.kind === 'oci' || spec.kind === 'oci-archive' || spec.kind === 'docker-archive';
+}
+
+/** The layers whose directory is not in the layer cache. */
+async function missingLayers(layers: readonly LayerRecord[], paths: StorePaths): Promise<LayerRecord[]> {
+  const cached = await Promise.all(layers.map((l) => exists(paths.layer(l.diffId))));
+  return layers.filter((_, i) => !cached[i]);
 }
 
 function verifyDiffId(actual: string, expected: string, reference: string, blob: string): void {

@@ -89,11 +89,8 @@ async function unpackVerified(blobPath: string, layer: LayerRecord, tmp: string,
   return unpacked;
 }
 
-/** Unpack the layers of a stored image that are missing from the cache (from its stored blobs). */
-export async function ensureLayers(record: ImageRecord, ctx: StoreContext): Promise<void> {
-  const missing: LayerRecord[] = [];
-  for (const layer of record.layers) if (!(await exists(ctx.paths.layer(layer.diffId)))) missing.push(layer);
-  if (missing.length === 0) return;
+/** Unpack `missing`, layers of a stored image that the cache lacks, from the image's stored blobs. */
+export async function unpackStoredLayers(record: ImageRecord, missing: readonly LayerRecord[], ctx: StoreContext): Promise<void> {
   const reference = record.names[0] ?? record.digest;
   await withLock(ctx.paths.lock(hexOf(record.digest)), 'exclusive', async () => {
     const tmp = await mkdtemp(join(ctx.paths.tmp, 'layers-'));

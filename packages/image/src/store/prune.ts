@@ -1,7 +1,8 @@
-import { lstat, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { lstat, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containerLowerDirs } from '../rootfs';
-import { listDir, removeTreeVia, treeBytes } from './fs-util';
+import { listDir, treeBytes } from './fs-util';
 import type { StorePaths } from './paths';
 import { type ImageRecord, readRecords } from './records';
 import type { TarballRecord } from './tarball';
@@ -67,4 +68,16 @@ async function pruneTarballRecords(paths: StorePaths): Promise<void> {
     const record = await readFile(path, 'utf8').then((t) => JSON.parse(t) as TarballRecord, () => undefined);
     if (!record || !(await listDir(paths.layer(record.diffId))).length) await rm(path, { force: true });
   }
+}
+
+/** Remove a tree so that it vanishes from its directory at once: rename into `trash` first, then delete. */
+async function removeTreeVia(path: string, trash: string): Promise<void> {
+  const doomed = join(trash, `removing-${randomBytes(8).toString('hex')}`);
+  try {
+    await rename(path, doomed);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  await rm(doomed, { recursive: true, force: true });
 }

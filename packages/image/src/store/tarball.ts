@@ -4,11 +4,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { ImageError, messageOf } from '../errors';
+import { writeFileAtomic } from './atomic-file';
 import type { StoreContext } from './context';
 import { exists } from './fs-util';
 import { commitLayer, unpackLayer } from './layers';
 import { withLock } from './lock';
-import { writeFileAtomic } from './records';
 
 /** What the store remembers about a rootfs tarball it unpacked, keyed by (dev, inode, size, mtime). */
 export interface TarballRecord {
