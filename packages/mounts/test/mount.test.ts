@@ -18,13 +18,13 @@ async function run(spec: Omit<FilesystemSpec, 'rootfs'>, script: string): Promis
       { op: 'clone', flags: CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC },
       { op: 'release' },
       ...plan.rootfs, ...plan.mounts, ...plan.pivot,
-      { op: 'exec', file: 'sh', argv: ['sh', '-c', script], env: ['PATH=/bin'] },
+      // one stream inside the container: two pipes outside would interleave in any order
+      { op: 'exec', file: 'sh', argv: ['sh', '-c', `exec 2>&1; ${script}`], env: ['PATH=/bin'] },
     ],
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
   p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  p.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   await p.exited;
   if (p.error) throw p.error;
   return out;
