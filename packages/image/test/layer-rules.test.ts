@@ -108,7 +108,7 @@ describe('modes, owners, times, xattrs', () => {
 
   it('remaps owners through the id map (implicit parents belong to the mapped root)', async () => {
     const d = freshDir();
-    const idMap = { uid: [{ containerID: 0, hostID: 100000, size: 65536 }], gid: [{ containerID: 0, hostID: 200000, size: 65536 }] };
+    const idMap = { uid: [{ containerId: 0, hostId: 100000, size: 65536 }], gid: [{ containerId: 0, hostId: 200000, size: 65536 }] };
     await apply([
       { name: 'home/user/file', data: 'x', uid: 1000, gid: 1001 },
       { name: 'home/user/link', type: 'symlink', linkname: 'file', uid: 1000, gid: 1001 },
@@ -119,7 +119,7 @@ describe('modes, owners, times, xattrs', () => {
   });
 
   it('refuses an owner outside the id map', async () => {
-    const idMap = { uid: [{ containerID: 0, hostID: 100000, size: 1000 }], gid: [{ containerID: 0, hostID: 100000, size: 65536 }] };
+    const idMap = { uid: [{ containerId: 0, hostId: 100000, size: 1000 }], gid: [{ containerId: 0, hostId: 100000, size: 65536 }] };
     await expect(apply([{ name: 'f', data: 'x', uid: 5000 }], freshDir(), { idMap, layer: 'sha256:' + 'ab'.repeat(32) }))
       .rejects.toThrow('layer sha256:abababababab…: entry "f": uid 5000 is not mapped');
   });

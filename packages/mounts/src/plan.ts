@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import {
   MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, MS_STRICTATIME,
-  MOUNT_ATTR_RDONLY,
+  MOUNT_ATTR_RDONLY, S_IFCHR,
 } from '@tincan/libc';
 import type { ContainerStep, MonitorStep } from '@tincan/nsexec';
 import { byDepth, containerPath, MountSpecError } from './paths';
@@ -22,7 +22,6 @@ export interface FilesystemPlan {
   pivot: ContainerStep[];
 }
 
-const S_IFCHR = 0o020000;
 const PROPAGATION: Record<Propagation, number> = {
   private: MS_PRIVATE, rprivate: MS_PRIVATE | MS_REC, slave: MS_SLAVE, rslave: MS_SLAVE | MS_REC,
   shared: MS_SHARED, rshared: MS_SHARED | MS_REC,

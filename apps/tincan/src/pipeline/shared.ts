@@ -1,4 +1,5 @@
-import type { FilesystemSpec, RootfsSpec } from '@tincan/mounts';
+import type { ImageDefaults, ResolvedUser } from '@tincan/image';
+import type { RootfsSpec } from '@tincan/mounts';
 import type { IdMapping, NamespaceType } from '@tincan/namespaces';
 import type { PipelineContext } from './plugin';
 
@@ -27,19 +28,11 @@ export function needShared<T>(ctx: PipelineContext, k: SharedKey<T>, consumer: s
   return v;
 }
 
-export interface ImageDefaultsInfo {
-  entrypoint?: string[];
-  cmd?: string[];
-  env?: string[];
-  workingDir?: string;
-  user?: string;
-}
-
 export interface RootfsInfo {
   rootfs: RootfsSpec;
-  defaults: ImageDefaultsInfo;
+  defaults: ImageDefaults;
   /** Resolves "name", "uid", "name:group", "uid:gid" through the rootfs's /etc/passwd and /etc/group. */
-  resolveUser(spec: string): Promise<{ uid: number; gid: number; additionalGids: number[]; home?: string }>;
+  resolveUser(spec: string): Promise<ResolvedUser>;
 }
 
 export const ROOTFS = key<RootfsInfo>('rootfs');
@@ -51,5 +44,4 @@ export const ID_MAPS = key<{ uidMap: IdMapping[]; gidMap: IdMapping[] }>('userns
 export const PROCESS_USER = key<{ uid: number; gid: number; home?: string }>('user');
 /** The final capability names, for seccomp's capability-conditional rules. */
 export const CAPABILITY_NAMES = key<string[]>('capabilities');
-export const FILESYSTEM = key<FilesystemSpec>('filesystem');
 export const OOM = key<boolean>('cgroups.oomKilled');

@@ -2,7 +2,7 @@ import { chownSync } from 'node:fs';
 import { planFilesystem, type FilesystemSpec } from '@tincan/mounts';
 import { toHostId } from '@tincan/namespaces';
 import type { Plugin } from '../pipeline/plugin';
-import { FILESYSTEM, getShared, ID_MAPS, NAMESPACES, needShared, ROOTFS, setShared } from '../pipeline/shared';
+import { getShared, ID_MAPS, NAMESPACES, needShared, ROOTFS } from '../pipeline/shared';
 
 /** The container's filesystem: mounts before pivot_root, then pivot_root, masked and read-only paths. */
 export function mountsPlugin(): Plugin {
@@ -33,7 +33,6 @@ export function mountsPlugin(): Plugin {
         if (uid === undefined || gid === undefined) throw new Error('an image root in a user namespace needs container uid and gid 0 mapped');
         chownSync(rootfs.upperDir, uid, gid);
       }
-      setShared(ctx, FILESYSTEM, fs);
       const plan = planFilesystem(fs);
       ctx.attachSteps.push(...plan.attach);
       ctx.addSteps('rootfs', ...plan.rootfs);

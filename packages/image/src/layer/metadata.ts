@@ -3,7 +3,7 @@ import {
   AT_SYMLINK_NOFOLLOW, SyscallError, fchmodat, fchownat, fsetxattr, futimens, lsetxattr, utimensat,
 } from '@tincan/libc';
 import { LayerError } from './errors';
-import { mapId } from './id-map';
+import { toHostId } from '@tincan/namespaces';
 import type { TarEntry } from './tar-parser';
 import type { IdMap } from './types';
 
@@ -22,8 +22,9 @@ export class Metadata {
 
   /** Host owner of an entry under the id map. */
   owner(e: Pick<TarEntry, 'name' | 'uid' | 'gid'>): { uid: number; gid: number } {
-    const uid = mapId(this.idMap?.uid, e.uid);
-    const gid = mapId(this.idMap?.gid, e.gid);
+    // no map: ids as the layer has them
+    const uid = this.idMap ? toHostId(this.idMap.uid, e.uid) : e.uid;
+    const gid = this.idMap ? toHostId(this.idMap.gid, e.gid) : e.gid;
     if (uid === undefined) throw new LayerError(e.name, `uid ${e.uid} is not mapped`, this.layer);
     if (gid === undefined) throw new LayerError(e.name, `gid ${e.gid} is not mapped`, this.layer);
     return { uid, gid };

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { IdMapping } from '@tincan/namespaces';
 
 /** How a layer blob is compressed; 'auto' sniffs the magic bytes. */
 export type Compression = 'none' | 'gzip' | 'zstd' | 'auto';
@@ -6,12 +7,7 @@ export type Compression = 'none' | 'gzip' | 'zstd' | 'auto';
 /** 'extract': apply on top of the layers already in dest; 'overlay': dest is this layer's own overlayfs lower dir. */
 export type ApplyMode = 'extract' | 'overlay';
 
-/** One range of an id map, as in the OCI runtime spec: host = hostID + (container - containerID). */
-export interface IdMapping {
-  containerID: number;
-  hostID: number;
-  size: number;
-}
+export type { IdMapping };
 
 /** uid and gid maps applied to every entry's owner (host = map(container id)). */
 export interface IdMap {
