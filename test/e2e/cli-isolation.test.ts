@@ -51,8 +51,9 @@ describe('tincan run: isolation seen from inside', () => {
     expect(mountpoints[0]).toBe('/');
     const allowed = /^\/(proc|dev|sys|data)(\/|$)/;
     for (const mp of mountpoints.slice(1)) expect(mp).toMatch(allowed);
-    // the only host paths named are the rootfs itself (its bind) and the declared volume
-    const roots = lines.map((f) => f[3] as string).filter((root) => root !== '/' && !root.startsWith('/null') && !/^\/(bus|fs|irq|sys|sysrq-trigger)$/.test(root));
+    // the only host paths named are the rootfs itself (its bind), the declared volume, and the default device nodes
+    const devices = /^\/(null|zero|full|random|urandom|tty)$/;
+    const roots = lines.map((f) => f[3] as string).filter((root) => root !== '/' && !devices.test(root) && !/^\/(bus|fs|irq|sys|sysrq-trigger)$/.test(root));
     expect(roots.sort()).toEqual([ROOTFS, vol].sort());
   });
 
@@ -128,8 +129,14 @@ describe('tincan run: isolation seen from inside', () => {
     expect(r.stdout).not.toContain('WRITABLE');
   });
 
-  it('passes stdin through', () => {
-    expect(tincan(['run', ROOTFS, 'cat'], 'piped\n').stdout).toBe('piped\n');
+  it('passes stdin through with -i; without it stdin is /dev/null (docker)', () => {
+    expect(tincan(['run', '-i', ROOTFS, 'cat'], 'piped\n').stdout).toBe('piped\n');
+    expect(tincan(['run', ROOTFS, 'sh', '-c', 'cat; readlink /proc/self/fd/0'], 'piped\n').stdout).toBe('/dev/null\n');
+  });
+
+  it('gives the container pipes, never the caller\'s own fds', () => {
+    const out = tincan(['run', '-i', ROOTFS, 'sh', '-c', 'for f in 0 1 2; do readlink /proc/self/fd/$f; done']).stdout;
+    expect(out.trim().split('\n').map((l) => l.replace(/\d+/, 'N'))).toEqual(['pipe:[N]', 'pipe:[N]', 'pipe:[N]']);
   });
 });
 
@@ -200,13 +207,17 @@ describe('tincan run: exit codes and errors', () => {
     const r = tincan(['run', '--trace', ROOTFS, 'true']);
     const phases = r.stderr.split('\n').filter((l) => l.startsWith('[trace]')).map((l) => l.split(/\s+/)[3]);
     const order = [...new Set(phases)];
-    expect(order).toEqual(['prepare', 'clone', 'rootfs', 'mounts', 'pivot_root', 'hostname', 'user', 'no_new_privs', 'capabilities', 'seccomp', 'exec']);
+    expect(order).toEqual(['prepare', 'clone', 'fds', 'rootfs', 'mounts', 'kernel_paths', 'pivot_root', 'hostname', 'user', 'no_new_privs', 'capabilities', 'cwd', 'seccomp', 'exec']);
     // with a user namespace the monitor writes the maps first, and the container becomes its root
     const userns = tincan(['run', '--trace', '--userns', '0:100000:65536', ROOTFS, 'true']).stderr;
     const usernsOrder = [...new Set(userns.split('\n').filter((l) => l.startsWith('[trace]')).map((l) => l.split(/\s+/)[3]))];
-    expect(usernsOrder.slice(0, 5)).toEqual(['prepare', 'clone', 'attach', 'identity', 'rootfs']);
+    expect(usernsOrder.slice(0, 6)).toEqual(['prepare', 'clone', 'attach', 'fds', 'identity', 'rootfs']);
     expect(r.stderr).toMatch(/pivot_root \+ umount2\(MNT_DETACH\): ok/);
     expect(r.stderr).toMatch(/seccomp\(SECCOMP_SET_MODE_FILTER\): ok/);
+    // the fd closing, the verified device binds and the cwd check are steps of their own
+    expect(r.stderr).toMatch(/close every inherited fd.*close_range: ok/);
+    expect(r.stderr).toMatch(/bind host device \/dev\/null \(1:3, verified\)/);
+    expect(r.stderr).toMatch(/chdir \/ \(checked inside the root\).*openat2\(RESOLVE_IN_ROOT\) \+ fchdir \+ getcwd: ok/);
   });
 
   it('cleans up when its stderr pipe is closed early (tincan ... | head -1)', () => {

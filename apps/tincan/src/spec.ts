@@ -39,6 +39,8 @@ export interface ContainerSpec {
   volumes?: VolumeSpec[];
   tmpfs?: TmpfsSpec[];
   readOnly?: boolean;
+  /** MS_MOVE + chroot instead of pivot_root (only for a host whose root is not a mount, e.g. an initramfs). */
+  noPivot?: boolean;
   resources?: CgroupLimits;
   /** 'on' (default): a cgroup v2 per container; 'off': none (and no limits). */
   cgroups?: 'on' | 'off';

@@ -4,7 +4,10 @@ import { PhasedSteps, assembleProgram } from '../src/pipeline/program';
 
 describe('setup order', () => {
   it('is written down once, in this order', () => {
-    expect(SETUP_ORDER).toEqual(['identity', 'rootfs', 'mounts', 'pivot_root', 'hostname', 'rlimits', 'user', 'no_new_privs', 'capabilities', 'seccomp', 'exec']);
+    expect(SETUP_ORDER).toEqual([
+      'fds', 'identity', 'rootfs', 'mounts', 'kernel_paths', 'pivot_root', 'hostname', 'rlimits',
+      'seccomp_privileged', 'user', 'no_new_privs', 'capabilities', 'cwd', 'seccomp', 'exec',
+    ]);
   });
 
   it('emits steps by phase whatever order they were added in', () => {
@@ -14,7 +17,9 @@ describe('setup order', () => {
     steps.add('mounts', [{ op: 'mkdir', path: '/a', mode: 0o755 }]);
     steps.add('capabilities', [{ op: 'noNewPrivs' }]);
     steps.add('rootfs', [{ op: 'setRoot', path: '/r' }]);
-    expect(steps.ordered().map((s) => s.phase)).toEqual(['rootfs', 'mounts', 'capabilities', 'seccomp', 'exec']);
+    // closing the inherited fds comes first in every program, added by no plugin
+    expect(steps.ordered().map((s) => s.phase)).toEqual(['fds', 'rootfs', 'mounts', 'capabilities', 'seccomp', 'exec']);
+    expect(steps.ordered()[0]?.step).toEqual({ op: 'closeFds' });
   });
 
   it('assembles joins, clone, parent steps, release, then the container steps', () => {
@@ -28,8 +33,8 @@ describe('setup order', () => {
       awaitParent: true,
       container,
     });
-    expect(steps.map((s) => s.op)).toEqual(['joinNamespace', 'clone', 'writeProc', 'awaitParent', 'release', 'exec']);
-    expect(phases).toEqual(['namespaces', 'clone', 'attach', 'attach', 'attach', 'exec']);
+    expect(steps.map((s) => s.op)).toEqual(['joinNamespace', 'clone', 'writeProc', 'awaitParent', 'release', 'closeFds', 'exec']);
+    expect(phases).toEqual(['namespaces', 'clone', 'attach', 'attach', 'attach', 'fds', 'exec']);
   });
 
   it('merges environments: later keys win', () => {

@@ -29,6 +29,11 @@ export interface ResolveCapabilitiesOptions {
   drop?: readonly string[];
   /** Highest capability number to accept (default: lastCap() of the running kernel). */
   lastCap?: number;
+  /**
+   * What 'ALL' grants (default: every capability the kernel supports). A runtime passes its own bounding
+   * set, as podman does: it cannot give what it does not hold.
+   */
+  available?: CapabilitySet;
 }
 
 interface ParsedList {
@@ -70,7 +75,7 @@ export function resolveCapabilities(options: ResolveCapabilitiesOptions = {}): C
   const addSet = CapabilitySet.fromNames(add.caps);
   const dropSet = CapabilitySet.fromNames(drop.caps);
   refuseUnsupported(base.union(addSet), last);
-  if (add.all) return supportedUpTo(last).difference(dropSet);
+  if (add.all) return (options.available ?? supportedUpTo(last)).intersection(supportedUpTo(last)).difference(dropSet);
   if (drop.all) return addSet;
   return base.difference(dropSet).union(addSet);
 }

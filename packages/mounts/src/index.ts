@@ -8,3 +8,4 @@ export type { FilesystemPlan } from './plan';
 export { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DEFAULT_DEVICES } from './spec';
 export type { FilesystemSpec, RootfsSpec, VolumeSpec, TmpfsSpec, Propagation } from './spec';
 export { MountSpecError, containerPath } from './paths';
+export { parseTmpfsOptions } from './tmpfs-options';

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import {
   MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, MS_STRICTATIME,
-  MOUNT_ATTR_RDONLY, S_IFCHR,
+  MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY,
 } from '@tincan/libc';
-import type { ContainerStep, MonitorStep } from '@tincan/nsexec';
+import type { ContainerStep, MonitorStep, PathFlag } from '@tincan/nsexec';
 import { byDepth, containerPath, MountSpecError } from './paths';
 import {
   DEFAULT_DEVICES, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS,
@@ -12,15 +12,22 @@ import {
 
 /**
  * The filesystem as steps: `attach` runs in the monitor after the uid/gid maps are written (id-mapped
- * roots), `rootfs` makes the root a private mount and the base of in-root paths, `mounts` fill it
- * (/proc, /dev, /sys, tmpfs, volumes), `pivot` switches root and hides paths.
+ * roots), `rootfs` makes the root a private nodev mount and the base of in-root paths, `mounts` fill it
+ * (/proc, /dev, /sys, tmpfs, volumes), `kernelPaths` mask and protect kernel interfaces after every
+ * other mount (so none can cover or redirect them), `pivot` switches root.
  */
 export interface FilesystemPlan {
   attach: MonitorStep[];
   rootfs: ContainerStep[];
   mounts: ContainerStep[];
+  kernelPaths: ContainerStep[];
   pivot: ContainerStep[];
 }
+
+/** Kernel filesystems are mounted only where the image has a real directory, never through a symlink. */
+const SYSTEM_TARGET: PathFlag[] = ['targetInRoot', 'mkdir', 'noSymlinks'];
+/** Mounts the user asked for may follow the image's symlinks, but never into /proc or /sys. */
+const USER_TARGET: PathFlag[] = ['targetInRoot', 'notKernelFs'];
 
 const PROPAGATION: Record<Propagation, number> = {
   private: MS_PRIVATE, rprivate: MS_PRIVATE | MS_REC, slave: MS_SLAVE, rslave: MS_SLAVE | MS_REC,
@@ -39,6 +46,8 @@ export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
     // with idmap, the monitor has attached the root already (idmapSteps)
     ...(spec.idmap ? [] : rootfsSteps(spec.rootfs)),
     { op: 'setRoot', path: root },
+    // device nodes an image ships (or the container makes) are never usable: only the verified binds in /dev are
+    { op: 'setMountAttr', target: root, set: MOUNT_ATTR_NODEV, paths: ['recursive'] },
   ];
   const mounts: ContainerStep[] = [
     ...procSteps(),
@@ -49,12 +58,12 @@ export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
   ];
   if (spec.workdir) mounts.push({ op: 'mkdir', path: containerPath(spec.workdir, 'workdir'), mode: 0o755 });
   if (spec.readOnly) mounts.push({ op: 'setMountAttr', target: root, set: MOUNT_ATTR_RDONLY });
-  const pivot: ContainerStep[] = [
-    { op: 'pivotRoot' },
+  const kernelPaths: ContainerStep[] = [
     ...(spec.maskedPaths ?? DEFAULT_MASKED_PATHS).map((p): ContainerStep => ({ op: 'mask', path: containerPath(p, 'masked path') })),
     ...(spec.readonlyPaths ?? DEFAULT_READONLY_PATHS).flatMap(readonlySteps),
   ];
-  return { attach: spec.idmap ? idmapSteps(spec.rootfs) : [], rootfs, mounts, pivot };
+  const pivot: ContainerStep[] = [{ op: 'pivotRoot', ...(spec.noPivot ? { noPivot: true } : {}) }];
+  return { attach: spec.idmap ? idmapSteps(spec.rootfs) : [], rootfs, mounts, kernelPaths, pivot };
 }
 
 /** The host directory that becomes the container's root. */
@@ -99,25 +108,22 @@ function idmapSteps(rootfs: RootfsSpec): MonitorStep[] {
 }
 
 function procSteps(): ContainerStep[] {
-  return [{ op: 'mount', source: 'proc', target: '/proc', fstype: 'proc', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, paths: ['targetInRoot', 'mkdir'] }];
+  return [{ op: 'mount', source: 'proc', target: '/proc', fstype: 'proc', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, paths: SYSTEM_TARGET }];
 }
 
 function devSteps(spec: FilesystemSpec): ContainerStep[] {
   const steps: ContainerStep[] = [
-    { op: 'mount', source: 'tmpfs', target: '/dev', fstype: 'tmpfs', flags: MS_NOSUID | MS_STRICTATIME, data: 'mode=755,size=65536k', paths: ['targetInRoot', 'mkdir'] },
+    // nodev: a node made in /dev (CAP_MKNOD) cannot be opened; the allowed ones are bound from the host
+    { op: 'mount', source: 'tmpfs', target: '/dev', fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV | MS_STRICTATIME, data: 'mode=755,size=65536k', paths: SYSTEM_TARGET },
+    ...DEFAULT_DEVICES.map((d): ContainerStep => ({ op: 'bindDevice', path: d.path, major: d.major, minor: d.minor })),
   ];
-  for (const d of DEFAULT_DEVICES) {
-    // a user namespace may not create device nodes: bind the host's instead
-    if (spec.userNamespace) steps.push({ op: 'mount', source: d.path, target: d.path, flags: MS_BIND, paths: ['targetInRoot', 'mkfile'] });
-    else steps.push({ op: 'mknod', path: d.path, mode: S_IFCHR | 0o666, major: d.major, minor: d.minor });
-  }
   const ptsData = `newinstance,ptmxmode=0666,mode=0620${spec.ttyGroup ? ',gid=5' : ''}`;
   steps.push(
-    { op: 'mount', source: 'devpts', target: '/dev/pts', fstype: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: ptsData, paths: ['targetInRoot', 'mkdir'] },
+    { op: 'mount', source: 'devpts', target: '/dev/pts', fstype: 'devpts', flags: MS_NOSUID | MS_NOEXEC, data: ptsData, paths: SYSTEM_TARGET },
     { op: 'symlink', target: 'pts/ptmx', path: '/dev/ptmx' },
-    { op: 'mount', source: 'shm', target: '/dev/shm', fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: 'mode=1777,size=65536k', paths: ['targetInRoot', 'mkdir'] },
+    { op: 'mount', source: 'shm', target: '/dev/shm', fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, data: 'mode=1777,size=65536k', paths: SYSTEM_TARGET },
   );
-  if (spec.ipcNamespace) steps.push({ op: 'mount', source: 'mqueue', target: '/dev/mqueue', fstype: 'mqueue', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, paths: ['targetInRoot', 'mkdir'] });
+  if (spec.ipcNamespace) steps.push({ op: 'mount', source: 'mqueue', target: '/dev/mqueue', fstype: 'mqueue', flags: MS_NOSUID | MS_NODEV | MS_NOEXEC, paths: SYSTEM_TARGET });
   steps.push(
     { op: 'symlink', target: '/proc/self/fd', path: '/dev/fd' },
     { op: 'symlink', target: '/proc/self/fd/0', path: '/dev/stdin' },
@@ -132,16 +138,26 @@ function sysSteps(spec: FilesystemSpec): ContainerStep[] {
   // sysfs may only be mounted by the owner of the net namespace; otherwise rbind the host's, read-only
   if (spec.userNamespace && !spec.netNamespace) {
     return [
-      { op: 'mount', source: '/sys', target: '/sys', flags: MS_BIND | MS_REC, paths: ['targetInRoot', 'mkdir'] },
-      { op: 'setMountAttr', target: '/sys', set: MOUNT_ATTR_RDONLY, paths: ['targetInRoot', 'recursive'] },
+      { op: 'mount', source: '/sys', target: '/sys', flags: MS_BIND | MS_REC, paths: SYSTEM_TARGET },
+      { op: 'setMountAttr', target: '/sys', set: MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV, paths: ['targetInRoot', 'recursive', 'noSymlinks'] },
     ];
   }
-  return [{ op: 'mount', source: 'sysfs', target: '/sys', fstype: 'sysfs', flags, paths: ['targetInRoot', 'mkdir'] }];
+  return [{ op: 'mount', source: 'sysfs', target: '/sys', fstype: 'sysfs', flags, paths: SYSTEM_TARGET }];
 }
 
 function tmpfsSteps(t: TmpfsSpec): ContainerStep[] {
-  const data = [t.size ? `size=${t.size}` : '', t.mode !== undefined ? `mode=${t.mode.toString(8)}` : ''].filter(Boolean).join(',');
-  return [{ op: 'mount', source: 'tmpfs', target: containerPath(t.target, 'tmpfs'), fstype: 'tmpfs', flags: MS_NOSUID | MS_NODEV, data, paths: ['targetInRoot', 'mkdir'] }];
+  const target = containerPath(t.target, 'tmpfs');
+  if (target === '/') throw new MountSpecError('tmpfs: cannot replace the root (use a read-only root and tmpfs on the paths that need writes)');
+  const data = [
+    t.size ? `size=${t.size}` : '',
+    t.mode !== undefined ? `mode=${t.mode.toString(8)}` : '',
+    t.uid !== undefined ? `uid=${t.uid}` : '',
+    t.gid !== undefined ? `gid=${t.gid}` : '',
+    t.nrInodes !== undefined ? `nr_inodes=${t.nrInodes}` : '',
+  ].filter(Boolean).join(',');
+  // nodev always; nosuid and noexec unless asked otherwise (docker's defaults)
+  const flags = MS_NODEV | (t.suid ? 0 : MS_NOSUID) | (t.exec === false ? MS_NOEXEC : 0) | (t.readOnly ? MS_RDONLY : 0);
+  return [{ op: 'mount', source: 'tmpfs', target, fstype: 'tmpfs', flags, data, paths: [...USER_TARGET, 'mkdir'] }];
 }
 
 function volumeSteps(v: VolumeSpec): ContainerStep[] {
@@ -149,17 +165,19 @@ function volumeSteps(v: VolumeSpec): ContainerStep[] {
   const isDir = hostSourceIsDirectory(v.source);
   const steps: ContainerStep[] = [
     // the target resolves inside the root: a symlink in the image cannot point the bind at the host
-    { op: 'mount', source: v.source, target, flags: MS_BIND | (v.recursive === false ? 0 : MS_REC), paths: ['targetInRoot', isDir ? 'mkdir' : 'mkfile'] },
+    { op: 'mount', source: v.source, target, flags: MS_BIND | (v.recursive === false ? 0 : MS_REC), paths: [...USER_TARGET, isDir ? 'mkdir' : 'mkfile'] },
   ];
   if (v.propagation) steps.push({ op: 'mount', source: '', target, flags: PROPAGATION[v.propagation], paths: ['targetInRoot'] });
-  if (v.readOnly) steps.push({ op: 'setMountAttr', target, set: MOUNT_ATTR_RDONLY, paths: v.recursive === false ? ['targetInRoot'] : ['targetInRoot', 'recursive'] });
+  // nodev on every volume: a host directory's device nodes stay unusable inside
+  const set = MOUNT_ATTR_NODEV | (v.readOnly ? MOUNT_ATTR_RDONLY : 0);
+  steps.push({ op: 'setMountAttr', target, set, paths: v.recursive === false ? ['targetInRoot'] : ['targetInRoot', 'recursive'] });
   return steps;
 }
 
 function readonlySteps(path: string): ContainerStep[] {
   const target = containerPath(path, 'read-only path');
   return [
-    { op: 'mount', source: target, target, flags: MS_BIND | MS_REC, paths: ['sourceInRoot', 'targetInRoot', 'optional'] },
+    { op: 'mount', source: target, target, flags: MS_BIND | MS_REC, paths: ['sourceInRoot', 'targetInRoot', 'optional', 'noSymlinks'] },
     { op: 'setMountAttr', target, set: MOUNT_ATTR_RDONLY, paths: ['targetInRoot', 'recursive', 'optional'] },
   ];
 }

@@ -17,10 +17,20 @@ export interface VolumeSpec {
   propagation?: Propagation;
 }
 
+/** A tmpfs: always nodev; nosuid and exec unless said otherwise. */
 export interface TmpfsSpec {
   target: string;
+  /** bytes, or with a k/m/g suffix, or a percentage of memory */
   size?: string;
   mode?: number;
+  uid?: number;
+  gid?: number;
+  nrInodes?: string;
+  readOnly?: boolean;
+  /** false: noexec */
+  exec?: boolean;
+  /** true: set-user-ID bits honoured (default nosuid) */
+  suid?: boolean;
 }
 
 export interface FilesystemSpec {
@@ -32,7 +42,7 @@ export interface FilesystemSpec {
   maskedPaths?: string[];
   /** Paths made read-only (default: docker's list). */
   readonlyPaths?: string[];
-  /** The process has its own user namespace: device nodes are bind-mounted, not created. */
+  /** The process has its own user namespace (with no net namespace of its own, /sys is then a read-only rbind). */
   userNamespace?: boolean;
   /**
    * The process has a new user namespace with maps: the root (a directory, or the overlay's lower
@@ -48,6 +58,8 @@ export interface FilesystemSpec {
   ttyGroup?: boolean;
   /** Created (mkdir -p) if missing, like docker's WORKDIR. */
   workdir?: string;
+  /** MS_MOVE + chroot instead of pivot_root, for a host whose root is not a mount (an initramfs). */
+  noPivot?: boolean;
 }
 
 /** docker's default masked paths: kernel interfaces a container must not read or use. */

@@ -17,7 +17,8 @@ async function run(spec: Omit<FilesystemSpec, 'rootfs'>, script: string): Promis
     steps: [
       { op: 'clone', flags: CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC },
       { op: 'release' },
-      ...plan.rootfs, ...plan.mounts, ...plan.pivot,
+      { op: 'closeFds' },
+      ...plan.rootfs, ...plan.mounts, ...plan.kernelPaths, ...plan.pivot,
       // one stream inside the container: two pipes outside would interleave in any order
       { op: 'exec', file: 'sh', argv: ['sh', '-c', `exec 2>&1; ${script}`], env: ['PATH=/bin'] },
     ],

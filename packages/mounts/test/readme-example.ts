@@ -8,5 +8,5 @@ export function example(rootfs: string, hostData: string) {
     readOnly: true,
     netNamespace: true,
   });
-  return [...plan.rootfs, ...plan.mounts, ...plan.pivot].map((s) => s.op); // ['mount', 'mount', 'setRoot', 'mount', ...]
+  return [...plan.rootfs, ...plan.mounts, ...plan.kernelPaths, ...plan.pivot].map((s) => s.op); // ['mount', 'mount', 'setRoot', 'setMountAttr', 'mount', ...]
 }

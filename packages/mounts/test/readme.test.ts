@@ -9,7 +9,7 @@ describe('README example', () => {
     const { example: plan } = await import('./readme-example');
     const root = busyboxRootfs();
     const ops = plan(root, root);
-    expect(ops.slice(0, 4)).toEqual(['mount', 'mount', 'setRoot', 'mount']);
+    expect(ops.slice(0, 5)).toEqual(['mount', 'mount', 'setRoot', 'setMountAttr', 'mount']);
     expect(ops).toContain('pivotRoot');
     expect(ops.filter((o) => o === 'setMountAttr').length).toBeGreaterThanOrEqual(2);
   });

@@ -46,8 +46,12 @@
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <linux/magic.h>
+#include <poll.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +73,8 @@ enum {
   OP_PIVOT_ROOT = 15,  /* pivot_root into the root, detach the old one */
   OP_MASK = 16,        /* hide a path: /dev/null over a file, read-only tmpfs over a directory */
   OP_MKNOD = 17,       /* mknod(path inside the root, mode, dev) */
+  OP_BIND_DEVICE = 18, /* bind a host device node, verified by fstat, over a file made inside the root */
+  OP_CLOSE_FDS = 19,   /* first container step: close every inherited fd but the status channel */
   OP_SETHOSTNAME = 20,
   OP_SETDOMAINNAME = 21,
   OP_RLIMIT = 22,      /* prlimit(resource, soft, hard) */
@@ -76,8 +82,9 @@ enum {
   OP_NO_NEW_PRIVS = 24,
   OP_CAPS = 25,        /* bounding drops, capset(eff, prm, inh), ambient raises */
   OP_SECCOMP = 26,     /* seccomp(SECCOMP_SET_MODE_FILTER, flags, bpf) */
-  OP_CHDIR = 27,
+  OP_CHDIR = 27,       /* openat2(RESOLVE_IN_ROOT) + fchdir, then refuse a cwd outside the root */
   OP_EXEC = 28,        /* execve(file searched in PATH of envp, argv, envp) */
+  OP_UMASK = 29,
 };
 
 /* Flags of OP_MOUNT / OP_SETATTR / OP_MKDIR targets and sources. */
@@ -87,6 +94,11 @@ enum {
 #define P_MKFILE 0x8          /* create a missing target file */
 #define P_OPTIONAL 0x10       /* a missing source/target is not an error */
 #define P_RECURSIVE 0x20      /* OP_SETATTR: AT_RECURSIVE */
+#define P_NO_SYMLINKS 0x40    /* the target may not be reached through any symlink (/proc, /sys, /dev) */
+#define P_NOT_KERNEL_FS 0x80  /* refuse a target that resolves into procfs or sysfs (user volumes, tmpfs) */
+
+/* OP_PIVOT_ROOT flags. */
+#define PIVOT_NO_PIVOT 0x1    /* MS_MOVE + chroot instead of pivot_root (explicit opt-in, as runc --no-pivot) */
 
 /* Program header flags. */
 #define FLAG_TRACE 0x1
@@ -104,6 +116,7 @@ static int ctl = 3;           /* the socket to Node */
 static int status_w = -1;     /* child → monitor: step results (O_CLOEXEC: EOF at exec) */
 static int root_fd = -1;      /* in-root paths resolve here */
 static int is_child;
+static int sync_fd = -1;      /* child: read end of monitor → child; POLLHUP once the monitor is gone */
 static pid_t child_pid;
 
 /* ---------- reporting ---------- */
@@ -195,10 +208,12 @@ static uint64_t U(const struct step *s, uint32_t i) {
 /* ---------- path resolution inside the root ---------- */
 
 /* openat2 with RESOLVE_IN_ROOT: `..` and absolute symlinks cannot leave the root. */
-static int open_in_root(const char *path, uint64_t flags) {
-  struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+static int open_in_root_how(const char *path, uint64_t flags, uint64_t resolve) {
+  struct open_how how = { .flags = flags | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | resolve };
   return syscall(SYS_openat2, root_fd, path, &how, sizeof how);
 }
+
+static int open_in_root(const char *path, uint64_t flags) { return open_in_root_how(path, flags, 0); }
 
 /* Open the parent directory of `path` inside the root; *name gets the last component. */
 static int open_parent_in_root(const char *path, char *dir, size_t dirsz, const char **name) {
@@ -291,14 +306,23 @@ static int mkfile_in_root(const char *path) {
   return 0;
 }
 
-/* Resolve a path for mount(2): in-root paths become /proc/self/fd/N of an O_PATH fd. */
-static int resolve(const char *path, int in_root, char *out, size_t outsz, int *fd) {
+/*
+ * Resolve a path for mount(2): in-root paths become /proc/self/fd/N of an O_PATH fd. Every mount step
+ * runs before pivot_root, so that /proc is the host's, which nothing in the container can change.
+ */
+static int resolve(const char *path, int in_root, uint64_t resolve_flags, char *out, size_t outsz, int *fd) {
   *fd = -1;
   if (!in_root) { snprintf(out, outsz, "%s", path); return 0; }
-  *fd = open_in_root(path, O_PATH);
+  *fd = open_in_root_how(path, O_PATH, resolve_flags);
   if (*fd < 0) return -1;
   snprintf(out, outsz, "/proc/self/fd/%d", *fd);
   return 0;
+}
+
+/* procfs or sysfs: a user mount resolved there (through an image symlink) could cover a kernel interface */
+static int on_kernel_fs(int fd) {
+  struct statfs sf;
+  return fstatfs(fd, &sf) == 0 && (sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC);
 }
 
 /* ---------- steps ---------- */
@@ -331,14 +355,23 @@ static int do_mount(const struct step *s) {
     FAIL("mkdir: %s", strerror(errno));
   if ((pf & P_TARGET_IN_ROOT) && (pf & P_MKFILE) && mkfile_in_root(tgt) < 0)
     FAIL("create the target: %s", strerror(errno));
-  if (resolve(src, pf & P_SOURCE_IN_ROOT, srcp, sizeof srcp, &sfd) < 0) {
+  if (resolve(src, pf & P_SOURCE_IN_ROOT, 0, srcp, sizeof srcp, &sfd) < 0) {
     if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
     FAIL("source: %s", strerror(errno));
   }
-  if (resolve(tgt, pf & P_TARGET_IN_ROOT, tgtp, sizeof tgtp, &tfd) < 0) {
+  if (resolve(tgt, pf & P_TARGET_IN_ROOT, (pf & P_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0, tgtp, sizeof tgtp, &tfd) < 0) {
+    int e = errno;
     if (sfd >= 0) close(sfd);
-    if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
-    FAIL("target: %s", strerror(errno));
+    if ((pf & P_OPTIONAL) && e == ENOENT) return 0;
+    errno = e;
+    if (e == ELOOP && (pf & P_NO_SYMLINKS)) FAIL("target: %s is a symlink in the image (refused)", tgt);
+    FAIL("target: %s", strerror(e));
+  }
+  if ((pf & P_NOT_KERNEL_FS) && on_kernel_fs(tfd)) {
+    if (sfd >= 0) close(sfd);
+    close(tfd);
+    errno = EPERM;
+    FAIL("target %s resolves into /proc or /sys (refused)", tgt);
   }
   if ((flags & MS_REMOUNT) && (flags & MS_BIND)) flags |= locked_flags(tgtp);
   r = mount(src[0] ? srcp : NULL, tgtp, type[0] ? type : NULL, flags, data[0] ? data : NULL);
@@ -391,17 +424,17 @@ static int do_symlink(const struct step *s) {
   return 0;
 }
 
-static int do_pivot_root(void) {
+static int do_pivot_root(const struct step *s) {
   if (fchdir(root_fd) < 0) FAIL("fchdir root: %s", strerror(errno));
-  /* pivot_root(".", "."): the old root is stacked under the new one, then detached (no put_old dir) */
-  if (syscall(SYS_pivot_root, ".", ".") == 0) {
-    if (umount2(".", MNT_DETACH) < 0) FAIL("detach old root: %s", strerror(errno));
-  } else if (errno == EINVAL) {
-    /* the host root is not a mount (initramfs): move the new root over / and chroot instead */
+  if (U(s, 0) & PIVOT_NO_PIVOT) {
+    /* asked for (the host root is not a mount, e.g. an initramfs): move the new root over / and chroot */
     if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) FAIL("move root: %s", strerror(errno));
     if (chroot(".") < 0) FAIL("chroot: %s", strerror(errno));
+  } else if (syscall(SYS_pivot_root, ".", ".") == 0) {
+    /* pivot_root(".", "."): the old root is stacked under the new one, then detached (no put_old dir) */
+    if (umount2(".", MNT_DETACH) < 0) FAIL("detach old root: %s", strerror(errno));
   } else {
-    FAIL("pivot_root: %s", strerror(errno));
+    FAIL("pivot_root: %s%s", strerror(errno), errno == EINVAL ? " (is the host root a mount? if not, opt in to no-pivot)" : "");
   }
   if (chdir("/") < 0) FAIL("chdir /: %s", strerror(errno));
   close(root_fd);
@@ -421,37 +454,103 @@ static int do_mknod(const struct step *s) {
   return 0;
 }
 
+/*
+ * Open a host device node by path, before pivot_root, and check by fstat that it is the character
+ * device expected: binds take the node from this fd, never from a path the container could swap.
+ */
+static int open_host_device(const char *path, unsigned major, unsigned minor) {
+  int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) FAIL("open host %s: %s", path, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != major || minor(st.st_rdev) != minor) {
+    close(fd);
+    errno = EPERM;
+    FAIL("host %s is not the character device %u:%u (refused)", path, major, minor);
+  }
+  return fd;
+}
+
+/* Bind the node behind `src` (an fd) over `tfd`, nosuid and noexec, with no path in between: open_tree + move_mount. */
+static int bind_fd(int src, int tfd) {
+  int tree = syscall(SYS_open_tree, src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  if (tree < 0) return -1;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC };
+  int r = syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
+  if (r == 0) r = syscall(SYS_move_mount, tree, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  int e = errno;
+  close(tree);
+  errno = e;
+  return r;
+}
+
+/* The host's /dev/null, verified once: every masked file becomes a bind of it. */
+static int null_fd = -1;
+
 static int do_mask(const struct step *s) {
   const char *path = S(s, 0);
-  int fd = open_in_root(path, O_PATH);
+  int fd = open_in_root(path, O_PATH | O_NOFOLLOW);
   if (fd < 0) { if (errno == ENOENT) return 0; FAIL("open %s: %s", path, strerror(errno)); }
   struct stat st;
   char p[64];
   int r = fstat(fd, &st);
   snprintf(p, sizeof p, "/proc/self/fd/%d", fd);
   if (r == 0 && S_ISDIR(st.st_mode)) r = mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0");
-  else if (r == 0) r = mount("/dev/null", p, NULL, MS_BIND, NULL);
+  else if (r == 0) {
+    if (null_fd < 0 && (null_fd = open_host_device("/dev/null", 1, 3)) < 0) { close(fd); return -1; }
+    r = bind_fd(null_fd, fd);
+  }
   int e = errno;
   close(fd);
   if (r < 0) { errno = e; FAIL("%s", strerror(e)); }
   return 0;
 }
 
+static int do_bind_device(const struct step *s) {
+  const char *path = S(s, 0);
+  int src = open_host_device(path, (unsigned)U(s, 1), (unsigned)U(s, 2));
+  if (src < 0) return -1;
+  if (mkfile_in_root(path) < 0) { close(src); FAIL("create %s: %s", path, strerror(errno)); }
+  int tfd = open_in_root_how(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
+  struct stat st;
+  int r = tfd < 0 || fstat(tfd, &st) < 0 ? -1 : 0;
+  if (r == 0 && !S_ISREG(st.st_mode)) { errno = EPERM; r = -1; }  /* only over the empty file made above */
+  if (r == 0) r = bind_fd(src, tfd);
+  int e = errno;
+  close(src);
+  if (tfd >= 0) close(tfd);
+  if (r < 0) { errno = e; FAIL("bind %s: %s", path, strerror(e)); }
+  return 0;
+}
+
+/* (uid_t)-1 means "unchanged" to the kernel and larger values truncate: only 0 … 2^32-2 are ids */
+#define MAX_ID 0xfffffffeULL
+
+/* After a credential change the kernel clears PDEATHSIG: set it again, then make sure the monitor did not already die. */
+static int rearm_pdeathsig(void) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) FAIL("PR_SET_PDEATHSIG: %s", strerror(errno));
+  struct pollfd p = { .fd = sync_fd, .events = POLLIN };
+  if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) { errno = ESRCH; FAIL("the monitor is gone"); }
+  return 0;
+}
+
 static int do_setuser(const struct step *s) {
-  uid_t uid = U(s, 0);
-  gid_t gid = U(s, 1);
+  uint64_t uid = U(s, 0), gid = U(s, 1);
   int64_t ngroups = (int64_t)U(s, 2);
   gid_t groups[64];
+  if (uid > MAX_ID || gid > MAX_ID) { errno = EINVAL; FAIL("user %llu:%llu out of range", (unsigned long long)uid, (unsigned long long)gid); }
   if (ngroups > 64) FAIL("too many groups");
-  for (int64_t i = 0; i < ngroups; i++) groups[i] = U(s, 3 + i);
+  for (int64_t i = 0; i < ngroups; i++) {
+    if (U(s, 3 + i) > MAX_ID) { errno = EINVAL; FAIL("group %llu out of range", (unsigned long long)U(s, 3 + i)); }
+    groups[i] = U(s, 3 + i);
+  }
   /* raw syscalls: per-thread credentials, no glibc setxid broadcast needed here */
   if (ngroups >= 0 && syscall(SYS_setgroups, (size_t)ngroups, groups) < 0) FAIL("setgroups: %s", strerror(errno));
-  if (syscall(SYS_setresgid, gid, gid, gid) < 0) FAIL("setresgid %u: %s", gid, strerror(errno));
+  if (syscall(SYS_setresgid, gid, gid, gid) < 0) FAIL("setresgid %llu: %s", (unsigned long long)gid, strerror(errno));
   /* keep the permitted set across the uid change; OP_CAPS then sets the final sets */
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) FAIL("PR_SET_KEEPCAPS: %s", strerror(errno));
-  if (syscall(SYS_setresuid, uid, uid, uid) < 0) FAIL("setresuid %u: %s", uid, strerror(errno));
+  if (syscall(SYS_setresuid, uid, uid, uid) < 0) FAIL("setresuid %llu: %s", (unsigned long long)uid, strerror(errno));
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) FAIL("PR_SET_KEEPCAPS: %s", strerror(errno));
-  return 0;
+  return rearm_pdeathsig();
 }
 
 static int capset3(uint64_t eff, uint64_t prm, uint64_t inh) {
@@ -526,6 +625,33 @@ static int do_exec(const struct step *s) {
   FAIL("%s", strerror(errno));
 }
 
+/* The working directory, resolved inside the root (no magic links such as /proc/self/fd/N), then checked (CVE-2024-21626). */
+static int do_chdir(const struct step *s) {
+  int fd = open_in_root(S(s, 0), O_PATH | O_DIRECTORY);
+  if (fd < 0) FAIL("%s", strerror(errno));
+  int r = fchdir(fd);
+  int e = errno;
+  close(fd);
+  if (r < 0) { errno = e; FAIL("%s", strerror(e)); }
+  /* a cwd outside our root reads back as "(unreachable)/..." */
+  char cwd[4096];
+  if (!getcwd(cwd, sizeof cwd) || cwd[0] != '/') { errno = EPERM; FAIL("the working directory is outside the container's root (refused)"); }
+  return 0;
+}
+
+/* Close every fd but the status and sync channels (close-on-exec alone would leave them usable during setup). */
+static int do_close_fds(void) {
+  int keep[2] = { status_w < sync_fd ? status_w : sync_fd, status_w < sync_fd ? sync_fd : status_w };
+  unsigned from = 3;
+  for (int i = 0; i < 2; i++) {
+    if (keep[i] < 0) continue;
+    if ((unsigned)keep[i] > from && syscall(SYS_close_range, from, keep[i] - 1, 0) < 0) FAIL("close_range: %s", strerror(errno));
+    from = keep[i] + 1;
+  }
+  if (syscall(SYS_close_range, from, ~0U, 0) < 0) FAIL("close_range: %s", strerror(errno));
+  return 0;
+}
+
 static int run_step(const struct step *s) {
   switch (s->op) {
     case OP_MOUNT: return do_mount(s);
@@ -533,9 +659,14 @@ static int run_step(const struct step *s) {
     case OP_SET_ROOT: return do_set_root(s);
     case OP_MKDIR: return do_mkdir(s);
     case OP_SYMLINK: return do_symlink(s);
-    case OP_PIVOT_ROOT: return do_pivot_root();
+    case OP_PIVOT_ROOT: return do_pivot_root(s);
     case OP_MASK: return do_mask(s);
     case OP_MKNOD: return do_mknod(s);
+    case OP_BIND_DEVICE: return do_bind_device(s);
+    case OP_CLOSE_FDS: return do_close_fds();
+    case OP_UMASK:
+      umask((mode_t)U(s, 0) & 0777);
+      return 0;
     case OP_SETHOSTNAME:
       if (sethostname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("%s", strerror(errno));
       return 0;
@@ -554,9 +685,7 @@ static int run_step(const struct step *s) {
       return 0;
     case OP_CAPS: return do_caps(s);
     case OP_SECCOMP: return do_seccomp(s);
-    case OP_CHDIR:
-      if (chdir(S(s, 0)) < 0) FAIL("%s", strerror(errno));
-      return 0;
+    case OP_CHDIR: return do_chdir(s);
     case OP_EXEC: return do_exec(s);
     default: FAIL("unknown step %u", s->op);
   }
@@ -725,14 +854,16 @@ static void reexec_sealed(char **argv) {
 
 static void child_main(uint32_t first, int sync_r) {
   is_child = 1;
+  sync_fd = sync_r;
   reset_signals();
   /* the container dies with its monitor */
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  /* a session of its own: the caller's terminal is never its controlling terminal (no TIOCSTI, no /dev/tty) */
+  setsid();
+  /* setup creates files with the modes it names; the command gets the umask a step sets */
+  umask(0);
   char go;
   if (read_full(sync_r, &go, 1) < 0) _exit(125);  /* monitor died before release */
-  close(sync_r);
-  /* nothing of the runtime leaks into the container: every fd >= 3 closes at exec (CVE-2024-21626) */
-  syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   /* not dumpable during setup: other processes cannot open our /proc entries (exe, fds) */
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   int e = -run_steps(first, nsteps, run_step);
@@ -773,6 +904,10 @@ int main(int argc, char **argv) {
     fprintf(stderr, "tincan-nsexec: program needs CLONE then RELEASE\n");
     return 125;
   }
+  if (release_at + 1 >= nsteps || steps[release_at + 1].op != OP_CLOSE_FDS) {
+    fprintf(stderr, "tincan-nsexec: the first container step must close the inherited fds\n");
+    return 125;
+  }
   if (run_steps(0, clone_at, monitor_step) < 0) return 125;
 
   int sync[2], status[2];
@@ -810,7 +945,7 @@ int main(int argc, char **argv) {
   int failed = run_steps(clone_at + 1, release_at, monitor_step) < 0;
   if (failed) kill(pid, SIGKILL);
   else if (write(sync[1], "G", 1) != 1) { kill(pid, SIGKILL); failed = 1; }
-  close(sync[1]);
+  /* sync[1] stays open until we exit: the child sees POLLHUP on its end once we are gone */
   if (!failed) failed = relay_status(status[0]);
   close(status[0]);
   if (!failed) ctl_printf("S\n");

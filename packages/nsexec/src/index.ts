@@ -5,5 +5,5 @@
  */
 export { startProcess, ContainerProcess, SetupError, helperPath } from './process';
 export type { StartOptions, StdioEntry, TraceEvent, ExitStatus } from './process';
-export { encodeProgram, validateProgram, describeStep, stepSyscalls, runsInMonitor, ProgramError, OPCODES, PATH_FLAGS } from './program';
+export { encodeProgram, validateProgram, describeStep, stepSyscalls, runsInMonitor, ProgramError, OPCODES, PATH_FLAGS, MAX_ID } from './program';
 export type { Step, MonitorStep, ContainerStep, PathFlag } from './program';

@@ -18,6 +18,8 @@ export const OPCODES = {
   pivotRoot: 15,
   mask: 16,
   mknod: 17,
+  bindDevice: 18,
+  closeFds: 19,
   sethostname: 20,
   setdomainname: 21,
   rlimit: 22,
@@ -27,6 +29,7 @@ export const OPCODES = {
   seccomp: 26,
   chdir: 27,
   exec: 28,
+  umask: 29,
 } as const;
 
 /** How a step's paths resolve (native P_* flags). */
@@ -37,6 +40,10 @@ export const PATH_FLAGS = {
   mkfile: 0x8,
   optional: 0x10,
   recursive: 0x20,
+  /** the target may not be reached through a symlink (the kernel interfaces /proc, /sys, /dev) */
+  noSymlinks: 0x40,
+  /** refuse a target that resolves into procfs or sysfs (user volumes and tmpfs) */
+  notKernelFs: 0x80,
 } as const;
 export type PathFlag = keyof typeof PATH_FLAGS;
 
@@ -59,9 +66,12 @@ export type ContainerStep =
   | { op: 'setRoot'; path: string }
   | { op: 'mkdir'; path: string; mode: number }
   | { op: 'symlink'; target: string; path: string }
-  | { op: 'pivotRoot' }
+  | { op: 'pivotRoot'; noPivot?: boolean }
   | { op: 'mask'; path: string }
   | { op: 'mknod'; path: string; mode: number; major: number; minor: number }
+  | { op: 'bindDevice'; path: string; major: number; minor: number }
+  | { op: 'closeFds' }
+  | { op: 'umask'; mask: number }
   | { op: 'sethostname'; name: string }
   | { op: 'setdomainname'; name: string }
   | { op: 'rlimit'; resource: number; soft: bigint; hard: bigint }
@@ -94,9 +104,12 @@ export function stepSyscalls(step: Step): string {
     case 'setRoot': return 'open(O_PATH)';
     case 'mkdir': return 'openat2 + mkdirat';
     case 'symlink': return 'openat2 + symlinkat';
-    case 'pivotRoot': return 'pivot_root + umount2(MNT_DETACH)';
-    case 'mask': return 'openat2 + mount';
+    case 'pivotRoot': return step.noPivot ? 'mount(MS_MOVE) + chroot' : 'pivot_root + umount2(MNT_DETACH)';
+    case 'mask': return 'openat2 + fstat + mount(empty tmpfs, or bind of the host /dev/null checked to be char 1:3)';
     case 'mknod': return 'openat2 + mknodat';
+    case 'bindDevice': return 'open + fstat + openat2 + mount(MS_BIND)';
+    case 'closeFds': return 'close_range';
+    case 'umask': return 'umask';
     case 'sethostname': return 'sethostname';
     case 'setdomainname': return 'setdomainname';
     case 'rlimit': return 'prlimit64';
@@ -104,7 +117,7 @@ export function stepSyscalls(step: Step): string {
     case 'noNewPrivs': return 'prctl(PR_SET_NO_NEW_PRIVS)';
     case 'capabilities': return 'prctl(PR_CAPBSET_DROP) + capset + prctl(PR_CAP_AMBIENT)';
     case 'seccomp': return 'seccomp(SECCOMP_SET_MODE_FILTER)';
-    case 'chdir': return 'chdir';
+    case 'chdir': return 'openat2(RESOLVE_IN_ROOT) + fchdir + getcwd';
     case 'exec': return 'execve';
   }
 }
@@ -126,9 +139,12 @@ export function describeStep(step: Step): string {
     case 'setRoot': return `root is ${step.path}`;
     case 'mkdir': return `mkdir ${step.path}`;
     case 'symlink': return `symlink ${step.path} -> ${step.target}`;
-    case 'pivotRoot': return 'pivot_root into the root, detach the old root';
+    case 'pivotRoot': return step.noPivot ? 'move the root over / and chroot (no pivot_root)' : 'pivot_root into the root, detach the old root';
     case 'mask': return `mask ${step.path}`;
     case 'mknod': return `mknod ${step.path} ${step.major}:${step.minor}`;
+    case 'bindDevice': return `bind host device ${step.path} (${step.major}:${step.minor}, verified)`;
+    case 'closeFds': return 'close every inherited fd';
+    case 'umask': return `umask ${step.mask.toString(8).padStart(4, '0')}`;
     case 'sethostname': return `hostname ${step.name}`;
     case 'setdomainname': return `domainname ${step.name}`;
     case 'rlimit': return `rlimit ${step.resource} ${step.soft}:${step.hard}`;
@@ -136,10 +152,13 @@ export function describeStep(step: Step): string {
     case 'noNewPrivs': return 'no_new_privs';
     case 'capabilities': return `capabilities bounding=0x${step.bounding.toString(16)} effective=0x${step.effective.toString(16)}`;
     case 'seccomp': return `seccomp filter (${step.filter.length / 8} instructions)`;
-    case 'chdir': return `chdir ${step.path}`;
+    case 'chdir': return `chdir ${step.path} (checked inside the root)`;
     case 'exec': return `exec ${[step.file, ...step.argv.slice(1)].join(' ')}`;
   }
 }
+
+/** The largest uid/gid: (uid_t)-1 means "unchanged" to the kernel (MAX_ID of native/nsexec.c). */
+export const MAX_ID = 0xfffffffe;
 
 /** MAX_ARGS of native/nsexec.c. */
 const MAX_STEP_ARGS = 4096;
@@ -156,10 +175,15 @@ export function validateProgram(steps: readonly Step[]): void {
   if (clone < 0) throw new ProgramError('program has no clone step');
   if (steps.filter((s) => s.op === 'clone').length > 1) throw new ProgramError('program has more than one clone step');
   if (release < clone) throw new ProgramError('program needs a release step after clone');
+  if (steps[release + 1]?.op !== 'closeFds') throw new ProgramError('the first container step must be closeFds');
   steps.forEach((s, i) => {
     if (i < clone && s.op !== 'joinNamespace') throw new ProgramError(`step ${i} (${s.op}) cannot run before clone`);
     if (i > clone && i < release && !runsInMonitor(s)) throw new ProgramError(`step ${i} (${s.op}) must come after release`);
     if (i > release && runsInMonitor(s)) throw new ProgramError(`step ${i} (${s.op}) must come before release`);
+    // the kernel reads (uid_t)-1 as "unchanged" and truncates larger values: only 0 … MAX_ID are ids
+    const ids = s.op === 'setUser' ? [s.uid, s.gid, ...(s.groups ?? [])] : [];
+    const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id > MAX_ID);
+    if (bad !== undefined) throw new ProgramError(`step ${i}: user or group id ${bad} out of range (0 to ${MAX_ID})`);
   });
   if (steps[steps.length - 1]?.op !== 'exec') throw new ProgramError('the last step must be exec');
   const exec = steps[steps.length - 1] as Extract<Step, { op: 'exec' }>;
@@ -183,8 +207,9 @@ function stepArgs(step: Step): Arg[] {
     case 'childMount': return [step.source, step.target, step.fstype, step.flags, step.data ?? ''];
     case 'awaitParent':
     case 'release':
-    case 'pivotRoot':
+    case 'closeFds':
     case 'noNewPrivs': return [];
+    case 'pivotRoot': return [step.noPivot ? 1 : 0];
     case 'mount': return [step.source, step.target, step.fstype ?? '', step.flags, step.data ?? '', paths(step.paths)];
     case 'setMountAttr': return [step.target, step.set, step.clear ?? 0, step.propagation ?? 0, paths(step.paths)];
     case 'setRoot': return [step.path];
@@ -192,6 +217,8 @@ function stepArgs(step: Step): Arg[] {
     case 'symlink': return [step.target, step.path];
     case 'mask': return [step.path];
     case 'mknod': return [step.path, step.mode, makedev(step.major, step.minor)];
+    case 'bindDevice': return [step.path, step.major, step.minor];
+    case 'umask': return [step.mask];
     case 'sethostname':
     case 'setdomainname': return [step.name];
     case 'rlimit': return [step.resource, step.soft, step.hard];

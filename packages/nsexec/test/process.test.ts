@@ -11,6 +11,7 @@ function inRoot(command: string[], extra: Step[] = []): Step[] {
   return [
     { op: 'clone', flags: CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS },
     { op: 'release' },
+    { op: 'closeFds' },
     { op: 'mount', source: '', target: '/', flags: MS_REC | MS_PRIVATE },
     { op: 'mount', source: root, target: root, flags: MS_BIND | MS_REC },
     { op: 'setRoot', path: root },
@@ -43,7 +44,7 @@ describe('startProcess', () => {
   it('reports every step in order with --trace', async () => {
     const steps = inRoot(['true']);
     const r = await output(steps, true);
-    expect(r.events.map((e) => e.step.op)).toEqual(['clone', 'mount', 'mount', 'setRoot', 'mount', 'pivotRoot']);
+    expect(r.events.map((e) => e.step.op)).toEqual(['clone', 'closeFds', 'mount', 'mount', 'setRoot', 'mount', 'pivotRoot']);
     expect(r.events.every((e) => e.errno === 0 && e.durationNs > 0)).toBe(true);
   });
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeProgram, OPCODES, ProgramError, startProcess, validateProgram, type Step } from '../src';
 
-const minimal: Step[] = [{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: '/bin/true', argv: ['true'], env: [] }];
+const minimal: Step[] = [{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'closeFds' }, { op: 'exec', file: '/bin/true', argv: ['true'], env: [] }];
+const exec = minimal[3] as Step;
 
 describe('setup program', () => {
   it('uses the same opcodes as the native helper', () => {
@@ -29,7 +30,7 @@ describe('setup program', () => {
 
   it('passes 4000 arguments to the command', async () => {
     const argv = ['sh', '-c', 'echo $#', 'sh', ...Array.from({ length: 4000 }, (_, i) => `a${i}`)];
-    const p = startProcess({ steps: [{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: '/bin/sh', argv, env: [] }], stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = startProcess({ steps: [{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'closeFds' }, { op: 'exec', file: '/bin/sh', argv, env: [] }], stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
     expect((await p.exited).code).toBe(0);
@@ -40,14 +41,16 @@ describe('setup program', () => {
     const bad: [Step[], RegExp][] = [
       [[{ op: 'release' }, { op: 'exec', file: 'x', argv: ['x'], env: [] }], /no clone step/],
       [[{ op: 'clone', flags: 0 }, { op: 'exec', file: 'x', argv: ['x'], env: [] }], /release step after clone/],
-      [[{ op: 'clone', flags: 0 }, { op: 'release' }], /last step must be exec/],
+      [[{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'closeFds' }], /last step must be exec/],
+      [[{ op: 'clone', flags: 0 }, { op: 'release' }, exec], /first container step must be closeFds/],
       [[{ op: 'pivotRoot' }, ...minimal], /cannot run before clone/],
-      [[{ op: 'clone', flags: 0 }, { op: 'sethostname', name: 'x' }, { op: 'release' }, minimal[2] as Step], /must come after release/],
-      [[{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'writeProc', file: 'uid_map', data: '' }, minimal[2] as Step], /must come before release/],
+      [[{ op: 'clone', flags: 0 }, { op: 'sethostname', name: 'x' }, { op: 'release' }, { op: 'closeFds' }, exec], /must come after release/],
+      [[{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'closeFds' }, { op: 'writeProc', file: 'uid_map', data: '' }, exec], /must come before release/],
+      [[{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'closeFds' }, { op: 'setUser', uid: 4294967295, gid: 0, groups: [] }, exec], /out of range/],
     ];
     for (const [steps, reason] of bad) expect(() => validateProgram(steps)).toThrow(reason);
-    expect(() => encodeProgram([{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: 'a\0b', argv: [], env: [] }])).toThrow(ProgramError);
+    expect(() => encodeProgram([{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'closeFds' }, { op: 'exec', file: 'a\0b', argv: [], env: [] }])).toThrow(ProgramError);
     const many = Array.from({ length: 4095 }, (_, i) => `arg${i}`);
-    expect(() => validateProgram([{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'exec', file: 'x', argv: many, env: [] }])).toThrow(/command line too long/);
+    expect(() => validateProgram([{ op: 'clone', flags: 0 }, { op: 'release' }, { op: 'closeFds' }, { op: 'exec', file: 'x', argv: many, env: [] }])).toThrow(/command line too long/);
   });
 });

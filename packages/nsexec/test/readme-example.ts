@@ -7,6 +7,7 @@ const CLONE_NEWPID = 0x20000000;
 const steps: Step[] = [
   { op: 'clone', flags: CLONE_NEWUTS | CLONE_NEWPID },
   { op: 'release' },
+  { op: 'closeFds' },
   { op: 'sethostname', name: 'sandbox' },
   { op: 'noNewPrivs' },
   { op: 'exec', file: 'sh', argv: ['sh', '-c', 'echo "$(hostname) $$"'], env: ['PATH=/bin:/usr/bin'] },

@@ -33,14 +33,21 @@ function runCommand(): Command {
     .addOption(new Option('--net <mode>', 'network').choices(['none', 'host']).default('none'))
     .option('--userns <mode>', 'user namespace: host, auto, or CONTAINER:HOST:SIZE[,...]', 'host')
     .addOption(new Option('--cgroups <mode>', 'a cgroup v2 per container; off runs without limits').choices(['on', 'off']).default('on'))
+    .option('-i, --interactive', 'keep stdin open (without it, stdin is /dev/null)')
     .option('--read-only', 'mount the root filesystem read-only')
-    .option('--tmpfs <dir[:size]>', 'mount a tmpfs (repeatable)', collect)
+    .option('--tmpfs <dir[:opts]>', 'mount a tmpfs; opts: size=, mode=, uid=, gid=, nr_inodes=, ro, exec, suid (repeatable)', collect)
+    .option('--no-pivot', 'move the root with MS_MOVE + chroot instead of pivot_root (for a host root that is not a mount)')
     .option('--data-dir <dir>', 'where images and layers are stored', process.env.TINCAN_DATA_DIR)
     .option('--insecure-registry <host[:port]>', 'allow plain http for this registry when pulling (repeatable)', collect)
     .option('-q, --quiet', 'no pull progress output')
     .option('--trace', 'print every isolation step, its syscalls, result and time')
-    .action(async (rootfs: string, command: string[], flags: RunFlags & { trace?: boolean; quiet?: boolean; insecureRegistry?: string[] }) => {
-      process.exitCode = await runContainer(specFromFlags(rootfs, command, flags), { trace: flags.trace ?? false, quiet: flags.quiet ?? false, insecureRegistries: flags.insecureRegistry ?? [] });
+    .action(async (rootfs: string, command: string[], flags: RunFlags & { trace?: boolean; quiet?: boolean; interactive?: boolean; insecureRegistry?: string[] }) => {
+      process.exitCode = await runContainer(specFromFlags(rootfs, command, flags), {
+        trace: flags.trace ?? false,
+        quiet: flags.quiet ?? false,
+        interactive: flags.interactive ?? false,
+        insecureRegistries: flags.insecureRegistry ?? [],
+      });
     });
 }
 

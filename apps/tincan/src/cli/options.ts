@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { cpusToMax, memoryFromDockerFlags, parseCpuWeight, type CgroupLimits } from '@tincan/cgroups-v2';
-import type { VolumeSpec, Propagation } from '@tincan/mounts';
+import { parseTmpfsOptions, type Propagation, type TmpfsSpec, type VolumeSpec } from '@tincan/mounts';
 import { parseIdMap } from '@tincan/namespaces';
 import type { ContainerSpec, Ulimit } from '../spec';
 
@@ -75,6 +75,21 @@ export interface RunFlags {
   entrypoint?: string;
   tmpfs?: string[];
   dataDir?: string;
+  /** commander's --no-pivot: false when given */
+  pivot?: boolean;
+}
+
+/** --tmpfs DIR[:OPTS], docker's options only. */
+export function parseTmpfs(value: string): TmpfsSpec {
+  const colon = value.indexOf(':');
+  const target = colon < 0 ? value : value.slice(0, colon);
+  if (!target.startsWith('/')) throw new UsageError(`--tmpfs "${value}": want an absolute container path, then :OPTIONS`);
+  if (target.replace(/\/+/g, '/') === '/') throw new UsageError(`--tmpfs "${value}": cannot replace the root (use --read-only with tmpfs on the paths that need writes)`);
+  try {
+    return { target, ...parseTmpfsOptions(colon < 0 ? '' : value.slice(colon + 1)) };
+  } catch (e) {
+    throw new UsageError(`--tmpfs "${value}": ${(e as Error).message}`);
+  }
 }
 
 function resources(f: RunFlags): CgroupLimits | undefined {
@@ -111,10 +126,7 @@ export function specFromFlags(rootfs: string, command: string[], f: RunFlags): C
     command,
     env: (f.env ?? []).flatMap(parseEnv),
     volumes: (f.volume ?? []).map(parseVolume),
-    tmpfs: (f.tmpfs ?? []).map((t) => {
-      const [target = '', size] = t.split(':');
-      return size ? { target, size: size.replace(/^size=/, '') } : { target };
-    }),
+    tmpfs: (f.tmpfs ?? []).map(parseTmpfs),
     ulimits: (f.ulimit ?? []).map(parseUlimit),
     capAdd: f.capAdd ?? [],
     capDrop: f.capDrop ?? [],
@@ -137,6 +149,7 @@ export function specFromFlags(rootfs: string, command: string[], f: RunFlags): C
   if (f.hostname !== undefined) spec.hostname = f.hostname;
   if (f.entrypoint !== undefined) spec.entrypoint = f.entrypoint === '' ? [] : [f.entrypoint];
   if (f.dataDir !== undefined) spec.dataDir = f.dataDir;
+  if (f.pivot === false) spec.noPivot = true;
   securityOpts(f.securityOpt ?? [], spec);
   return spec;
 }

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import { SetupError } from '@tincan/nsexec';
+import type { Container } from '../container';
 import { createRuntime } from '../index';
 import type { ContainerSpec } from '../spec';
 import type { ProgressReporter } from './progress';
@@ -25,17 +27,41 @@ export function exitCodeOf(e: unknown): number {
 export interface RunOptions {
   trace: boolean;
   quiet: boolean;
+  interactive: boolean;
   insecureRegistries: string[];
+}
+
+/**
+ * The container's stdio are pipes that we relay, as docker does: never the caller's own fds (reopened
+ * through /proc/self/fd/N they would give the container the caller's files, or its terminal).
+ * stdin is /dev/null unless -i. A reader of our stdout that goes away (`| head -1`) closes the
+ * container's pipe too, so its next write gets SIGPIPE as in a shell pipeline.
+ */
+function relayStdio(container: Container, interactive: boolean): () => void {
+  const outputs: [Readable | null, NodeJS.WriteStream][] = [[container.stdout, process.stdout], [container.stderr, process.stderr]];
+  for (const [from, to] of outputs) {
+    if (!from) continue;
+    from.pipe(to, { end: false });
+    to.on('error', () => from.destroy());
+  }
+  if (!interactive || !container.stdin) return () => undefined;
+  const stdin = container.stdin;
+  stdin.on('error', () => process.stdin.unpipe(stdin));
+  process.stdin.pipe(stdin);
+  // once the container is gone, our stdin must not keep the process alive
+  return () => process.stdin.destroy();
 }
 
 /** `tincan run`: start, pass signals through, exit with the container's status. */
 export async function runContainer(spec: ContainerSpec, options: RunOptions): Promise<number> {
   if (options.trace) spec.onTrace = printTrace;
   spec.imageStore = { insecureRegistries: options.insecureRegistries, ...(options.quiet ? {} : await pullProgress()) };
-  const container = await createRuntime().start({ ...spec, stdio: 'inherit' });
+  const container = await createRuntime().start({ ...spec, stdio: [options.interactive ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const stopRelay = relayStdio(container, options.interactive);
   const forward = (sig: NodeJS.Signals) => container.kill(sig);
   for (const sig of FORWARDED) process.on(sig, forward);
   const result = await container.wait();
+  stopRelay();
   for (const sig of FORWARDED) process.off(sig, forward);
   if (result.oomKilled) process.stderr.write('tincan: container was killed by the OOM killer (memory limit reached)\n');
   return result.code;

@@ -1,6 +1,5 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Cgroup } from '@tincan/cgroups-v2';
 
 /**
  * What a container leaves on the host if the Node process that owns it dies without cleaning up
@@ -8,7 +7,10 @@ import { Cgroup } from '@tincan/cgroups-v2';
  * state dir and overlay upper dir stay. Each state dir records its owner and what to remove, so the
  * next runtime start reaps them.
  */
-export type Leftover = { kind: 'cgroup' | 'dir'; path: string };
+export type Leftover = { kind: 'dir'; path: string } | { kind: 'plugin'; plugin: string; data: unknown };
+
+/** Removes what a plugin recorded (its `reap` hook); the framework knows no domain package. */
+export type PluginReaper = (plugin: string, data: unknown) => void | Promise<void>;
 
 const OWNER = 'owner';
 const LEFTOVERS = 'leftovers';
@@ -41,7 +43,7 @@ export function recordLeftover(stateDir: string, leftover: Leftover): void {
 }
 
 /** Reap the state of containers whose owning process is gone. Best effort: errors are skipped. */
-export async function reapOrphans(root: string): Promise<string[]> {
+export async function reapOrphans(root: string, reapPlugin: PluginReaper): Promise<string[]> {
   let entries: string[];
   try {
     entries = readdirSync(root).filter((n) => /^[0-9a-f]{12}$/.test(n));
@@ -58,7 +60,7 @@ export async function reapOrphans(root: string): Promise<string[]> {
       continue;
     }
     if (processIdentity(Number(owner.split(' ')[0])) === owner) continue;
-    for (const leftover of readLeftovers(dir).reverse()) await removeLeftover(leftover);
+    for (const leftover of readLeftovers(dir).reverse()) await removeLeftover(leftover, reapPlugin);
     rmSync(dir, { recursive: true, force: true });
     reaped.push(id);
   }
@@ -73,9 +75,9 @@ function readLeftovers(dir: string): Leftover[] {
   }
 }
 
-async function removeLeftover(leftover: Leftover): Promise<void> {
+async function removeLeftover(leftover: Leftover, reapPlugin: PluginReaper): Promise<void> {
   try {
-    if (leftover.kind === 'cgroup') await Cgroup.open(leftover.path).remove();
+    if (leftover.kind === 'plugin') await reapPlugin(leftover.plugin, leftover.data);
     else rmSync(leftover.path, { recursive: true, force: true });
   } catch {
     // already gone, or another runtime is reaping it at the same time

@@ -39,6 +39,7 @@ export interface RunResult {
  *   attach    in the parent, after clone, while the container waits (e.g. network setup)
  *   started   after the command was exec'd
  *   cleanup   always, in reverse plugin order
+ *   reap      at a later start, for the leftovers of a container whose owning process died
  */
 export interface Plugin {
   readonly name: string;
@@ -46,4 +47,6 @@ export interface Plugin {
   attach?(ctx: PipelineContext, pid: number): void | Promise<void>;
   started?(ctx: PipelineContext, pid: number): void | Promise<void>;
   cleanup?(ctx: PipelineContext, result: RunResult): void | Promise<void>;
+  /** Remove what this plugin recorded with ctx.recordLeftover({ kind: 'plugin', ... }) for a container whose owner died. */
+  reap?(data: unknown): void | Promise<void>;
 }

@@ -3,7 +3,8 @@ import { SETUP_ORDER, type SetupPhase } from './phases';
 
 /** In-container steps collected per phase; emitted in SETUP_ORDER whatever order they were added in. */
 export class PhasedSteps {
-  private readonly byPhase = new Map<SetupPhase, ContainerStep[]>(SETUP_ORDER.map((p) => [p, []]));
+  // every program starts by closing the fds the process inherited: not a plugin's choice to leave out
+  private readonly byPhase = new Map<SetupPhase, ContainerStep[]>(SETUP_ORDER.map((p) => [p, p === 'fds' ? [{ op: 'closeFds' }] : []]));
 
   add(phase: SetupPhase, steps: ContainerStep[]): void {
     const list = this.byPhase.get(phase);

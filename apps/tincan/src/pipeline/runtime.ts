@@ -64,7 +64,7 @@ export class Runtime {
   async start(spec: ContainerSpec): Promise<Container> {
     // namespaces, mounts and cgroups are created with host privileges (no rootless mode yet)
     if (process.getuid?.() !== 0) throw new PipelineError(`root is needed to create containers (running as uid ${process.getuid?.()})`);
-    await reapOrphans(STATE_ROOT);
+    await reapOrphans(STATE_ROOT, (name, data) => this.plugins.find((p) => p.name === name)?.reap?.(data));
     const id = newContainerId();
     const stateDir = createStateDir(STATE_ROOT, id);
     const container = new PhasedSteps();

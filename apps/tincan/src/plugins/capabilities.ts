@@ -1,4 +1,4 @@
-import { containerCapabilities, lastCap, resolveCapabilities } from '@tincan/capabilities';
+import { containerCapabilities, lastCap, readCapabilities, resolveCapabilities } from '@tincan/capabilities';
 import type { Plugin } from '../pipeline/plugin';
 import { CAPABILITY_NAMES, getShared, PROCESS_USER, setShared } from '../pipeline/shared';
 
@@ -8,7 +8,10 @@ export function capabilitiesPlugin(): Plugin {
     name: 'capabilities',
     prepare(ctx) {
       const last = lastCap();
-      const set = resolveCapabilities({ add: ctx.spec.capAdd ?? [], drop: ctx.spec.capDrop ?? [], lastCap: last });
+      const add = ctx.spec.capAdd ?? [];
+      // --cap-add ALL: what this runtime holds (the monitor inherits our bounding set), not what the kernel knows
+      const available = add.some((c) => c.toUpperCase() === 'ALL') ? readCapabilities('self').bounding : undefined;
+      const set = resolveCapabilities({ add, drop: ctx.spec.capDrop ?? [], lastCap: last, ...(available ? { available } : {}) });
       const uid = getShared(ctx, PROCESS_USER)?.uid ?? 0;
       const caps = containerCapabilities(set, { user: uid === 0 ? 'root' : 'nonroot' });
       setShared(ctx, CAPABILITY_NAMES, set.names());

@@ -22,7 +22,7 @@ export function cgroupsPlugin(options: { parent?: string } = {}): Plugin {
       host ??= detectCgroupV2();
       const cgroup = await Cgroup.create(`tincan-${ctx.id}`, { ...options, host, ...(ctx.spec.resources ? { limits: ctx.spec.resources } : {}) });
       cgroups.set(ctx, cgroup);
-      ctx.recordLeftover({ kind: 'cgroup', path: cgroup.path });
+      ctx.recordLeftover({ kind: 'plugin', plugin: 'cgroups', data: cgroup.path });
       ctx.cgroupPath = cgroup.path;
     },
     async cleanup(ctx) {
@@ -31,6 +31,9 @@ export function cgroupsPlugin(options: { parent?: string } = {}): Plugin {
       setShared(ctx, OOM, cgroup.oomKilled());
       // kills whatever the container left running, then rmdir
       await cgroup.remove();
+    },
+    async reap(path) {
+      if (typeof path === 'string') await Cgroup.open(path).remove();
     },
   };
 }

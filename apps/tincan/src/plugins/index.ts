@@ -9,12 +9,12 @@ import { noNewPrivsPlugin } from './no-new-privs';
 import { rlimitsPlugin } from './rlimits';
 import { rootfsPlugin } from './rootfs';
 import { seccompPlugin } from './seccomp';
-import { userPlugin } from './user';
+import { userPlugin, UserIdError } from './user';
 import { usernsPlugin } from './userns';
 
 export {
   capabilitiesPlugin, cgroupsPlugin, commandPlugin, hostnamePlugin, mountsPlugin, namespacesPlugin,
-  noNewPrivsPlugin, rlimitsPlugin, rootfsPlugin, seccompPlugin, userPlugin, usernsPlugin,
+  noNewPrivsPlugin, rlimitsPlugin, rootfsPlugin, seccompPlugin, userPlugin, usernsPlugin, UserIdError,
 };
 
 /**

@@ -1,17 +1,34 @@
-import { chownSync } from 'node:fs';
-import { planFilesystem, type FilesystemSpec } from '@tincan/mounts';
+import { chownSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { planFilesystem, type FilesystemSpec, type RootfsSpec } from '@tincan/mounts';
 import { toHostId } from '@tincan/namespaces';
 import type { Plugin } from '../pipeline/plugin';
 import { getShared, ID_MAPS, NAMESPACES, needShared, ROOTFS } from '../pipeline/shared';
 
-/** The container's filesystem: mounts before pivot_root, then pivot_root, masked and read-only paths. */
+/**
+ * A directory root in a user namespace is id-mapped: the container's root would write through it as
+ * host uid 0 (a setuid-root file made inside would be one on the host too). So it becomes the read-only
+ * lower layer of an overlay, and the container's writes land in an upper dir of its own, owned by its ids.
+ */
+function writableLayer(rootfs: RootfsSpec, stateDir: string): RootfsSpec {
+  if (rootfs.kind !== 'directory') return rootfs;
+  const dir = (name: string) => {
+    const path = join(stateDir, name);
+    mkdirSync(path, { mode: 0o755 });
+    return path;
+  };
+  return { kind: 'overlay', lowerDirs: [rootfs.path], upperDir: dir('upper'), workDir: dir('work'), mountpoint: dir('rootfs') };
+}
+
+/** The container's filesystem: mounts, masked and read-only kernel paths, then pivot_root. */
 export function mountsPlugin(): Plugin {
   return {
     name: 'mounts',
     prepare(ctx) {
-      const { rootfs, defaults } = needShared(ctx, ROOTFS, 'mounts', 'rootfs');
+      const image = needShared(ctx, ROOTFS, 'mounts', 'rootfs');
       const ns = getShared(ctx, NAMESPACES);
       const maps = getShared(ctx, ID_MAPS);
+      const rootfs = maps ? writableLayer(image.rootfs, ctx.stateDir) : image.rootfs;
       const fs: FilesystemSpec = {
         rootfs,
         readOnly: ctx.spec.readOnly ?? false,
@@ -23,8 +40,9 @@ export function mountsPlugin(): Plugin {
         // devpts gid=5 must exist in the container's gid map
         ttyGroup: maps ? toHostId(maps.gidMap, 5) !== undefined : true,
         idmap: maps !== undefined,
+        noPivot: ctx.spec.noPivot ?? false,
       };
-      const workdir = ctx.spec.workdir ?? defaults.workingDir;
+      const workdir = ctx.spec.workdir ?? image.defaults.workingDir;
       if (workdir) fs.workdir = workdir;
       if (maps && rootfs.kind === 'overlay' && rootfs.upperDir) {
         // the container's writes land in its upper dir: it belongs to the container's root
@@ -37,6 +55,7 @@ export function mountsPlugin(): Plugin {
       ctx.attachSteps.push(...plan.attach);
       ctx.addSteps('rootfs', ...plan.rootfs);
       ctx.addSteps('mounts', ...plan.mounts);
+      ctx.addSteps('kernel_paths', ...plan.kernelPaths);
       ctx.addSteps('pivot_root', ...plan.pivot);
     },
   };

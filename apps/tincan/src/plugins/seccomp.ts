@@ -36,10 +36,9 @@ export function seccompPlugin(): Plugin {
       const profile = typeof chosen === 'string' ? seccompProfile(chosen) : chosen;
       if (profile === 'unconfined') return;
       const caps = getShared(ctx, CAPABILITY_NAMES) ?? [];
-      if (ctx.spec.noNewPrivileges === false && !caps.includes('CAP_SYS_ADMIN')) {
-        throw new Error('a seccomp filter needs no_new_privs or CAP_SYS_ADMIN (use --security-opt seccomp=unconfined or keep no-new-privileges)');
-      }
-      ctx.addSteps('seccomp', { op: 'seccomp', filter: compileOnce(profile, caps) });
+      // without no_new_privs the kernel wants CAP_SYS_ADMIN to load a filter: load it before the user switch
+      const phase = ctx.spec.noNewPrivileges === false ? 'seccomp_privileged' : 'seccomp';
+      ctx.addSteps(phase, { op: 'seccomp', filter: compileOnce(profile, caps) });
     },
   };
 }

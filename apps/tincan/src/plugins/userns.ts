@@ -1,4 +1,4 @@
-import { autoIdMap, formatIdMap, releaseAutoIdMap, validateIdMap, type IdMapping } from '@tincan/namespaces';
+import { autoIdMap, formatIdMap, releaseAutoIdMap, validateIdMap, type AutoIdMap, type IdMapping } from '@tincan/namespaces';
 import type { Plugin } from '../pipeline/plugin';
 import { getShared, ID_MAPS, NAMESPACES, setShared } from '../pipeline/shared';
 
@@ -16,6 +16,8 @@ export function usernsPlugin(): Plugin {
       if (userns === 'auto') {
         const auto = autoIdMap();
         ctx.onCleanup(() => releaseAutoIdMap(auto));
+        // a later start gives the range back if this process dies first
+        ctx.recordLeftover({ kind: 'plugin', plugin: 'userns', data: auto });
         maps = auto;
       } else if (Array.isArray(userns)) {
         validateIdMap(userns);
@@ -30,6 +32,9 @@ export function usernsPlugin(): Plugin {
         { op: 'writeProc', file: 'gid_map', data: formatIdMap(maps.gidMap) },
       );
       ctx.addSteps('identity', { op: 'setUser', uid: 0, gid: 0, groups: [] });
+    },
+    reap(allocation) {
+      releaseAutoIdMap(allocation as AutoIdMap);
     },
   };
 }
