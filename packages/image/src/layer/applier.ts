@@ -215,16 +215,19 @@ export class LayerApplier implements EntryHandler {
     }
     const kind = e.type === 'fifo' ? S_IFIFO : e.type === 'char' ? S_IFCHR : S_IFBLK;
     const dev = e.type === 'fifo' ? 0n : makedev(e.devmajor, e.devminor);
+    // an image's device node gets no permission bits: on the host's disk no user but root may open it
+    // (a layer's "b 8:0 0666" would otherwise be a raw disk for anyone); containers mount roots nodev
+    const mode = e.type === 'fifo' ? e.mode : e.mode & ~0o777;
     const pfd = this.parent(p);
     try {
       // mknodat(2): fifo or device node; needs CAP_MKNOD for devices
-      this.createOrReplace(pfd, p, () => mknodat(pfd, p.base, kind | (e.mode & 0o777), dev));
+      this.createOrReplace(pfd, p, () => mknodat(pfd, p.base, kind | (mode & 0o777), dev));
     } catch (err) {
       if (!(err instanceof SyscallError) || err.code !== 'EPERM') throw err;
       this.opts.warn(e.name, 'device node skipped: mknod not permitted');
       return;
     }
-    this.meta.applyAt(pfd, p.base, e, false);
+    this.meta.applyAt(pfd, p.base, { ...e, mode }, false);
   }
 
   /** Parent dirfd inside dest, created when missing. */
