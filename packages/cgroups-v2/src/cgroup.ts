@@ -3,6 +3,8 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { KernelFeatureError, SyscallError } from '@tincan/libc';
 import { hasFile, readKeyed, readText, sleep, toSyscallError, waitUntil, writeValue } from './cgroupfs';
+import { attachDeviceFilter } from './device-filter';
+import { compileDeviceFilter, type DeviceRule } from './devices';
 import { CgroupLimitError, CgroupUnavailableError } from './errors';
 import { detectCgroupV2, type CgroupHost } from './host';
 import { limitWrites, requiredControllers, type CgroupLimits, type Controller } from './limits';
@@ -19,6 +21,11 @@ export interface CreateOptions {
    */
   parent?: string;
   limits?: CgroupLimits;
+  /**
+   * Device allowlist (OCI linux.resources.devices, e.g. DEFAULT_DEVICE_RULES): compiled into a
+   * BPF_CGROUP_DEVICE program attached to the new cgroup. Omitted: no device filter.
+   */
+  devices?: readonly DeviceRule[];
   /** The detected host (detectCgroupV2() when omitted). */
   host?: CgroupHost;
 }
@@ -102,13 +109,15 @@ export class Cgroup {
 
   /**
    * Create cgroup `name` under `parent`, enable the controllers its limits need in every ancestor,
-   * and write the limits. Refuses if the cgroup exists; removes it again if a limit cannot be written.
+   * write the limits and attach the device filter. Refuses if the cgroup exists; removes it again if a
+   * limit cannot be written or the filter cannot be attached.
    */
   static async create(name: string, options: CreateOptions = {}): Promise<Cgroup> {
     const host = options.host ?? detectCgroupV2();
     const limits = options.limits ?? {};
     checkName(name);
     const writes = limitWrites(limits);
+    const deviceFilter = options.devices === undefined ? undefined : compileDeviceFilter(options.devices);
     const needed = requiredControllers(limits);
     if (host.mountpoint === null) throw new CgroupUnavailableError(null, needed, []);
     const missing = needed.filter((c) => !host.controllers.includes(c));
@@ -120,6 +129,7 @@ export class Cgroup {
     mkdirCgroup(cgroup.path);
     try {
       for (const w of writes) writeValue(cgroup.path, w.file, w.value);
+      if (deviceFilter !== undefined) attachDeviceFilter(cgroup.path, deviceFilter);
     } catch (err) {
       tryRmdir(cgroup.path);
       throw err;

@@ -57,3 +57,39 @@ export class CgroupTimeoutError extends Error {
     super(`${path}: still not ${waitingFor} after ${timeoutMs} ms`);
   }
 }
+
+/** Why bpf(2) refused, by errno: the usual causes on a host without BPF cgroup device support. */
+function deviceFilterHint(syscall: string, errno: number, verifierLog: string): string | undefined {
+  const code = errnoName(errno);
+  if (code === 'ENOSYS') return 'the kernel has no bpf(2): CONFIG_BPF_SYSCALL is off';
+  if (code === 'EPERM') {
+    return 'bpf(2) needs CAP_SYS_ADMIN (or CAP_BPF and CAP_NET_ADMIN) and is refused under a seccomp filter that blocks it; before Linux 5.11 RLIMIT_MEMLOCK also limits it';
+  }
+  if (code === 'EBADF' && syscall === 'bpf(BPF_PROG_ATTACH)') return 'not a cgroup2 directory';
+  if (verifierLog !== '') {
+    const lines = verifierLog.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('processed '));
+    return `the verifier refused the program: ${lines.at(-1) ?? ''}`;
+  }
+  if (code === 'EINVAL') return 'the kernel lacks BPF_PROG_TYPE_CGROUP_DEVICE: CONFIG_CGROUP_BPF is off';
+  return undefined;
+}
+
+/** The kernel refused to load or attach a cgroup's device filter (its BPF_CGROUP_DEVICE program). */
+export class CgroupDeviceFilterError extends Error {
+  override readonly name = 'CgroupDeviceFilterError';
+  readonly code: string;
+  constructor(
+    /** The cgroup directory. */
+    readonly path: string,
+    /** The failed call: 'open', 'bpf(BPF_PROG_LOAD)' or 'bpf(BPF_PROG_ATTACH)'. */
+    readonly syscall: string,
+    readonly errno: number,
+    /** The verifier's log when it refused the program, else ''. */
+    readonly verifierLog = '',
+  ) {
+    const code = errnoName(errno);
+    const hint = deviceFilterHint(syscall, errno, verifierLog);
+    super(`cannot install the device filter on ${path}: ${syscall}: ${code}${hint === undefined ? '' : ` (${hint})`}`);
+    this.code = code;
+  }
+}

@@ -1,6 +1,7 @@
 /**
  * @tincan/cgroups-v2 — one cgroup v2 per container: detect the host's cgroup2, create a cgroup with
- * limits (enabling only the controllers they need), add processes, read stats, freeze, kill, remove.
+ * limits (enabling only the controllers they need) and a device allowlist (an eBPF program), add
+ * processes, read stats, freeze, kill, remove.
  */
 export { detectCgroupV2, type CgroupHost } from './host';
 export {
@@ -14,6 +15,7 @@ export {
   type Controller,
 } from './limits';
 export { parseBytes, cpusToMax, parseCpuWeight, memoryFromDockerFlags, type DockerMemoryFlags } from './docker-flags';
+export { compileDeviceFilter, DEFAULT_DEVICE_RULES, type DeviceRule } from './devices';
 export { Cgroup, type CreateOptions, type WaitOptions } from './cgroup';
 export type { CgroupStats, MemoryEvents } from './stats';
-export { CgroupUnavailableError, CgroupWriteError, CgroupLimitError, CgroupTimeoutError } from './errors';
+export { CgroupUnavailableError, CgroupWriteError, CgroupLimitError, CgroupTimeoutError, CgroupDeviceFilterError } from './errors';

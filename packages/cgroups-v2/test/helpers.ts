@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cgroup } from '../src';
@@ -27,11 +28,34 @@ export class Sandbox {
     return { child, pid: child.pid, exit };
   }
 
+  /**
+   * Run device operations in a Node child moved into `cg` (null: left where it is) after its start-up;
+   * each result is 'ok' or the errno code (EPERM when the device filter refuses).
+   */
+  async probeDevices(cg: Cgroup | null, ops: DeviceOp[]): Promise<string[]> {
+    const child = spawn(process.execPath, [join(__dirname, 'device-probe.cjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    this.children.push(child);
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
+    const exited = once(child, 'exit');
+    while (!output.startsWith('ready\n')) {
+      await Promise.race([once(child.stdout, 'data'), exited.then(() => Promise.reject(new Error(`probe exited early: ${output}`)))]);
+    }
+    if (cg !== null && child.pid !== undefined) cg.addProcess(child.pid);
+    child.stdin.end(`${JSON.stringify(ops)}\n`);
+    const [code] = (await exited) as [number | null];
+    if (code !== 0) throw new Error(`probe exited ${code}: ${output}`);
+    return JSON.parse(output.slice('ready\n'.length)) as string[];
+  }
+
   async cleanup(): Promise<void> {
     for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     if (existsSync(this.parentDir)) await Cgroup.open(this.parentDir).remove();
   }
 }
+
+/** One operation of the device probe (test/device-probe.cjs). */
+export type DeviceOp = { open: string; flags: 'r' | 'w' | 'rw' } | { mknod: string; type: 'b' | 'c'; major: number; minor: number };
 
 /** cgroup.events read straight from the file (populated, frozen). */
 export function cgroupEvents(dir: string): Record<string, number> {

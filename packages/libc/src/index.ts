@@ -11,3 +11,4 @@ export { nsGetType, NS_GET_NSTYPE } from './ns';
 export { flock, tryFlock, LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN } from './lock';
 export * from './at';
 export { lgetxattr } from './xattr';
+export { bpfProgLoad, bpfProgAttach, BPF_PROG_TYPE_CGROUP_DEVICE, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, BPF_INSN_SIZE, type BpfProgLoad } from './bpf';

@@ -1,4 +1,4 @@
-import { Cgroup, detectCgroupV2, type CgroupHost, type CgroupLimits } from '@tincan/cgroups-v2';
+import { Cgroup, DEFAULT_DEVICE_RULES, detectCgroupV2, type CgroupHost, type CgroupLimits, type DeviceRule } from '@tincan/cgroups-v2';
 import type { PipelineContext, Plugin } from '../pipeline/plugin';
 import { OOM, setShared } from '../pipeline/shared';
 
@@ -6,8 +6,12 @@ function hasLimits(limits: CgroupLimits | undefined): boolean {
   return limits !== undefined && Object.values(limits).some((v) => v !== undefined);
 }
 
-/** One cgroup v2 per container: created with its limits, the process cloned into it, removed at exit. */
-export function cgroupsPlugin(options: { parent?: string } = {}): Plugin {
+/**
+ * One cgroup v2 per container: created with its limits and a device allowlist (a BPF_CGROUP_DEVICE
+ * program, runc's default rules unless `devices` says otherwise), the process cloned into it, removed at exit.
+ */
+export function cgroupsPlugin(options: { parent?: string; devices?: readonly DeviceRule[] } = {}): Plugin {
+  const devices = options.devices ?? DEFAULT_DEVICE_RULES;
   // per container: one runtime may run many at once
   const cgroups = new WeakMap<PipelineContext, Cgroup>();
   // the host's cgroup2 mount and controllers, read once per runtime
@@ -20,7 +24,20 @@ export function cgroupsPlugin(options: { parent?: string } = {}): Plugin {
         return;
       }
       host ??= detectCgroupV2();
-      const cgroup = await Cgroup.create(`tincan-${ctx.id}`, { ...options, host, ...(ctx.spec.resources ? { limits: ctx.spec.resources } : {}) });
+      const cgroup = await Cgroup.create(`tincan-${ctx.id}`, {
+        ...(options.parent ? { parent: options.parent } : {}),
+        host,
+        devices,
+        ...(ctx.spec.resources ? { limits: ctx.spec.resources } : {}),
+      });
+      ctx.spec.onTrace?.({
+        phase: 'prepare',
+        description: `device allowlist on the cgroup (${devices.length} rules)`,
+        syscalls: 'bpf(BPF_PROG_LOAD) + bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)',
+        ok: true,
+        errno: 0,
+        durationMs: 0,
+      });
       cgroups.set(ctx, cgroup);
       ctx.recordLeftover({ kind: 'plugin', plugin: 'cgroups', data: cgroup.path });
       ctx.cgroupPath = cgroup.path;
