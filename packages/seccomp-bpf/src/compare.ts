@@ -1,73 +1,83 @@
+import type { ArgWidth } from './arg-widths';
 import { Assembler, type Label, NEXT } from './assembler';
 import { BPF_JEQ, BPF_JGE, BPF_JGT, argOffset } from './bpf';
 import type { ComparisonOp } from './types';
 import { halves } from './values';
 
-/** An argument condition with its values already normalised to unsigned 64-bit. */
+/** An argument condition with its values already normalised to the unsigned `width`-bit pattern the kernel reads. */
 export interface Comparison {
   readonly index: number;
   readonly op: ComparisonOp;
+  readonly width: ArgWidth;
   readonly value: bigint;
   readonly valueTwo: bigint;
 }
 
+type Targets = { pass: Label; fail: Label };
+
 /**
- * Emit code that falls through when `c` holds and jumps to `fail` when it does not. BPF registers are
- * 32-bit, so every 64-bit comparison decides on the high half first and looks at the low half on a tie.
+ * Emit code that falls through when `c` holds and jumps to `fail` when it does not. BPF registers are 32-bit,
+ * so a 64-bit argument is decided on its high half first and on its low half on a tie. A narrower argument is
+ * decided on its low half alone: the kernel never reads the high half, so garbage there must not dodge a rule.
  */
 export function emitComparison(asm: Assembler, c: Comparison, fail: Label): void {
-  const pass = asm.newLabel();
-  asm.load(argOffset(c.index, 'hi'));
-  emitOp(asm, c, halves(c.value), pass, fail);
-  asm.place(pass);
+  const to = { pass: asm.newLabel(), fail };
+  const v = halves(c.value);
+  const want = halves(c.valueTwo);
+  if (c.width === 64) {
+    asm.load(argOffset(c.index, 'hi'));
+    decideHigh(asm, c.op, v.hi, want.hi, to);
+  }
+  asm.load(argOffset(c.index, 'lo'));
+  // a umode_t keeps 16 bits; MASKED_EQ's mask was already narrowed, so its AND drops the rest
+  if (c.width < 32 && c.op !== 'MASKED_EQ') asm.and(2 ** c.width - 1);
+  decideLow(asm, c.op, v.lo, want.lo, to);
+  asm.place(to.pass);
 }
 
-function emitOp(asm: Assembler, c: Comparison, v: Halves, pass: Label, fail: Label): void {
-  switch (c.op) {
+/** A holds the high half: a difference decides, a tie falls through to the low half. */
+function decideHigh(asm: Assembler, op: ComparisonOp, hi: number, wantHi: number, to: Targets): void {
+  switch (op) {
     case 'EQ':
-      return equality(asm, c.index, v, { onEqual: pass, onDiffer: fail });
+      return asm.jump(BPF_JEQ, hi, NEXT, to.fail);
     case 'NE':
-      return equality(asm, c.index, v, { onEqual: fail, onDiffer: pass });
+      return asm.jump(BPF_JEQ, hi, NEXT, to.pass);
     case 'GT':
-      return ordered(asm, c.index, v, BPF_JGT, { above: pass, below: fail });
     case 'GE':
-      return ordered(asm, c.index, v, BPF_JGE, { above: pass, below: fail });
+      return ordered(asm, hi, { above: to.pass, below: to.fail });
     case 'LT':
-      return ordered(asm, c.index, v, BPF_JGE, { above: fail, below: pass });
     case 'LE':
-      return ordered(asm, c.index, v, BPF_JGT, { above: fail, below: pass });
+      return ordered(asm, hi, { above: to.fail, below: to.pass });
     case 'MASKED_EQ':
-      return maskedEqual(asm, c.index, v, halves(c.valueTwo), { pass, fail });
-    default:
-      throw new Error(`internal: unknown comparison operator "${String(c.op)}"`);
+      asm.and(hi);
+      return asm.jump(BPF_JEQ, wantHi, NEXT, to.fail);
   }
 }
 
-type Halves = { hi: number; lo: number };
-
-/** A holds the high half. EQ: both halves equal; NE: either differs. */
-function equality(asm: Assembler, index: number, v: Halves, to: { onEqual: Label; onDiffer: Label }): void {
-  asm.jump(BPF_JEQ, v.hi, NEXT, to.onDiffer);
-  asm.load(argOffset(index, 'lo'));
-  asm.jump(BPF_JEQ, v.lo, to.onEqual, to.onDiffer);
+function ordered(asm: Assembler, hi: number, to: { above: Label; below: Label }): void {
+  asm.jump(BPF_JGT, hi, to.above, NEXT);
+  asm.jump(BPF_JEQ, hi, NEXT, to.below);
 }
 
-/**
- * A holds the high half. A higher high half decides `above`, a lower one `below`; on a tie the low half is
- * tested with `loOp` (JGT or JGE), whose true side is `above`.
- */
-function ordered(asm: Assembler, index: number, v: Halves, loOp: number, to: { above: Label; below: Label }): void {
-  asm.jump(BPF_JGT, v.hi, to.above, NEXT);
-  asm.jump(BPF_JEQ, v.hi, NEXT, to.below);
-  asm.load(argOffset(index, 'lo'));
-  asm.jump(loOp, v.lo, to.above, to.below);
-}
-
-/** A holds the high half. (arg & mask) == want, half by half. */
-function maskedEqual(asm: Assembler, index: number, mask: Halves, want: Halves, to: { pass: Label; fail: Label }): void {
-  asm.and(mask.hi);
-  asm.jump(BPF_JEQ, want.hi, NEXT, to.fail);
-  asm.load(argOffset(index, 'lo'));
-  asm.and(mask.lo);
-  asm.jump(BPF_JEQ, want.lo, to.pass, to.fail);
+/** A holds the low half (all of a narrow argument): the final, unsigned decision. MASKED_EQ: (A & lo) == wantLo. */
+function decideLow(asm: Assembler, op: ComparisonOp, lo: number, wantLo: number, to: Targets): void {
+  switch (op) {
+    case 'EQ':
+      return asm.jump(BPF_JEQ, lo, to.pass, to.fail);
+    case 'NE':
+      return asm.jump(BPF_JEQ, lo, to.fail, to.pass);
+    case 'GT':
+      return asm.jump(BPF_JGT, lo, to.pass, to.fail);
+    case 'GE':
+      return asm.jump(BPF_JGE, lo, to.pass, to.fail);
+    case 'LT':
+      return asm.jump(BPF_JGE, lo, to.fail, to.pass);
+    case 'LE':
+      return asm.jump(BPF_JGT, lo, to.fail, to.pass);
+    case 'MASKED_EQ':
+      asm.and(lo);
+      return asm.jump(BPF_JEQ, wantLo, to.pass, to.fail);
+    default:
+      throw new Error(`internal: unknown comparison operator "${String(op)}"`);
+  }
 }

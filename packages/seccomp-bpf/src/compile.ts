@@ -83,7 +83,8 @@ function shareBlocks(asm: Assembler, chains: RuleChains): Blocks {
 }
 
 function chainKey(chain: readonly ResolvedRule[]): string {
-  const cond = (r: ResolvedRule) => r.conditions.map((c) => `${c.index}${c.op}${c.value}/${c.valueTwo}`).join('&');
+  const cond = (r: ResolvedRule) =>
+    r.conditions.map((c) => `${c.index}${c.op}${c.width}:${c.value}/${c.valueTwo}`).join('&');
   return chain.map((r) => `${r.ret}:${cond(r)}`).join(';');
 }
 

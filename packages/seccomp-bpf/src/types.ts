@@ -4,7 +4,10 @@ export type Arch = 'x86_64' | 'aarch64';
 /** What the filter does with a matching system call. */
 export type Action = 'allow' | 'errno' | 'kill_process' | 'kill_thread' | 'trap' | 'log' | 'trace';
 
-/** libseccomp's comparison operators; every argument is compared as an unsigned 64-bit value. */
+/**
+ * libseccomp's comparison operators. Arguments compare as unsigned numbers of the width the kernel reads:
+ * 64 bits, or 32/16 for the int and umode_t arguments listed in arg-widths.ts.
+ */
 export type ComparisonOp = 'EQ' | 'NE' | 'LT' | 'LE' | 'GT' | 'GE' | 'MASKED_EQ';
 
 /** One test on a system call argument: `args[index] op value` (MASKED_EQ: `(args[index] & value) == valueTwo`). */

@@ -1,3 +1,4 @@
+import type { ArgWidth } from './arg-widths';
 import { SeccompProfileError } from './errors';
 
 /** The kernel caps errno return values at MAX_ERRNO. */
@@ -13,6 +14,16 @@ export function toU64(value: bigint | number, path: string): bigint {
   const v = BigInt(value);
   if (v > U64 || v < I64_MIN) throw new SeccompProfileError(path, `${value} does not fit in 64 bits`);
   return BigInt.asUintN(64, v);
+}
+
+/**
+ * `v` (a 64-bit pattern from toU64) as the `width`-bit value the kernel reads. It must fit, unsigned or as a
+ * negative number (e.g. AT_FDCWD): bits the kernel never sees cannot be matched.
+ */
+export function toWidth(v: bigint, width: ArgWidth, path: string, what: string): bigint {
+  const low = BigInt.asUintN(width, v);
+  if (v === low || v === BigInt.asUintN(64, BigInt.asIntN(width, v))) return low;
+  throw new SeccompProfileError(path, `0x${v.toString(16)} does not fit in ${what}: the kernel reads ${width} bits`);
 }
 
 /** The 32-bit halves of a 64-bit value, in the order BPF compares them. */

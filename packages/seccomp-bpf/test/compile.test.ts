@@ -2,6 +2,7 @@ import {
   type Action, type ArgCondition, type Arch, AUDIT_ARCH, type ComparisonOp, compile, type CompileOptions,
   SeccompProfileError, type SeccompProfile, syscallNumber,
 } from '../src';
+import { argWidth } from '../src/arg-widths';
 import { maxSyscallNumber } from '../src/syscalls';
 import { SYSCALLS_X86_64 } from '../src/syscalls-x86_64';
 import { checkStructure, verdict } from './bpf-interpreter';
@@ -11,6 +12,9 @@ const EPERM = 1;
 const ENOSYS = 38;
 const AUDIT_ARCH_I386 = 0x40000003;
 const AUDIT_ARCH_ARM = 0x40000028;
+const AF_INET = 2;
+const AF_VSOCK = 40;
+const HIGH = 1n << 32n;
 
 function nr(name: string, arch: Arch = 'x86_64'): number {
   const n = syscallNumber(name, arch);
@@ -138,6 +142,84 @@ describe('64-bit argument comparisons', () => {
   });
 });
 
+describe('arguments the kernel reads narrower than 64 bits', () => {
+  const OPS: ComparisonOp[] = ['EQ', 'NE', 'LT', 'LE', 'GT', 'GE', 'MASKED_EQ'];
+  // values that fit an int (AT_FDCWD sign-extended too), and arguments with and without garbage in the high half
+  const VALUES = [0n, 1n, 5n, 40n, 0x7fffffffn, 0x80000000n, 0xfffffffen, 0xffffffffn, -100n];
+  const ARGS = [0n, 5n, 40n, 0xffffffffn, HIGH, HIGH | 5n, HIGH | 40n, 0xdeadbeef00000028n, 0xffffffffffffff9cn, 0xffffff9cn];
+  const denySocket = (cond: ArgCondition) => build(allowAll([{ names: ['socket'], action: 'errno', args: [cond] }]), { arch: 'x86_64' });
+
+  it.each<[string, number, number]>([
+    ['socket', 0, 32], ['socket', 1, 32], ['socket', 2, 32], ['ioctl', 1, 32], ['ioctl', 2, 64], ['fcntl', 1, 32],
+    ['setsockopt', 2, 32], ['prctl', 0, 32], ['prctl', 1, 64], ['personality', 0, 32], ['clone', 0, 32],
+    ['unshare', 0, 64], ['mount', 3, 64], ['chmod', 0, 64], ['chmod', 1, 16], ['fchmodat', 2, 16], ['openat', 3, 16],
+    ['getpid', 0, 64], ['toString', 0, 64], ['__proto__', 0, 64],
+  ])('%s argument %i is %i-bit', (name, index, width) => {
+    expect(argWidth(name, index)).toBe(width);
+  });
+
+  it('socket((1 << 32) | AF_VSOCK) does not pass a "family != AF_VSOCK" rule: the kernel makes an AF_VSOCK socket', () => {
+    const prog = build({ defaultAction: 'errno', syscalls: [{ names: ['socket'], action: 'allow', args: [{ index: 0, op: 'NE', value: AF_VSOCK }] }] }, { arch: 'x86_64' });
+    expect(call(prog, 'socket', [AF_VSOCK, 1, 0])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'socket', [HIGH | BigInt(AF_VSOCK), 1, 0])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'socket', [0xffffffff00000000n | BigInt(AF_VSOCK), 1, 0])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'socket', [AF_INET, 1, 0])).toEqual(ALLOW);
+    expect(call(prog, 'socket', [HIGH | BigInt(AF_INET), 1, 0])).toEqual(ALLOW);
+  });
+
+  it.each(OPS)('%s on an int argument agrees with 32-bit arithmetic, whatever the high half holds', (op) => {
+    for (const value of VALUES) {
+      const cond: ArgCondition = op === 'MASKED_EQ' ? { index: 0, op, value, valueTwo: value & 0xf0000005n } : { index: 0, op, value };
+      const prog = denySocket(cond);
+      for (const arg of ARGS) {
+        const want = holds(cond, arg, 32) ? ERRNO(EPERM) : ALLOW;
+        expect({ op, value, arg, got: call(prog, 'socket', [arg]) }).toEqual({ op, value, arg, got: want });
+      }
+    }
+  });
+
+  it('compares only the low half of an int argument: one load and one jump', () => {
+    const eq = (name: string) => build(allowAll([{ names: [name], action: 'errno', args: [{ index: 0, op: 'EQ', value: 5 }] }]), { arch: 'x86_64' }).length / 8;
+    expect(eq('getpid') - eq('socket')).toBe(2);
+  });
+
+  it('matches a negative value in an int argument however it was extended (AT_FDCWD)', () => {
+    const prog = build(allowAll([{ names: ['fchmodat'], action: 'errno', args: [{ index: 0, op: 'EQ', value: -100 }] }]), { arch: 'x86_64' });
+    expect(call(prog, 'fchmodat', [0xffffffffffffff9cn])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'fchmodat', [0xffffff9cn])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'fchmodat', [0x9cn])).toEqual(ALLOW);
+  });
+
+  it('reads a umode_t as 16 bits, as the kernel does', () => {
+    const prog = build(allowAll([
+      { names: ['chmod'], action: 'errno', errno: 10, args: [{ index: 1, op: 'EQ', value: 0o4755 }] },
+      { names: ['chmod'], action: 'errno', errno: 20, args: [{ index: 1, op: 'MASKED_EQ', value: 0o2000, valueTwo: 0o2000 }] },
+    ]), { arch: 'x86_64' });
+    expect(call(prog, 'chmod', [0, 0o4755])).toEqual(ERRNO(10));
+    expect(call(prog, 'chmod', [0, 0x10000 | 0o4755])).toEqual(ERRNO(10));
+    expect(call(prog, 'chmod', [0, 0xffffffff00000000n | 0o4755n])).toEqual(ERRNO(10));
+    expect(call(prog, 'chmod', [0, 0x30000 | 0o2755])).toEqual(ERRNO(20));
+    expect(call(prog, 'chmod', [0, 0x10000 | 0o755])).toEqual(ALLOW);
+  });
+
+  it('keeps 64-bit comparisons for 64-bit arguments (unshare checks every flag bit, prctl arg2 is unsigned long)', () => {
+    const prog = build(allowAll([
+      { names: ['unshare'], action: 'errno', args: [{ index: 0, op: 'EQ', value: 5 }] },
+      { names: ['prctl'], action: 'errno', args: [{ index: 1, op: 'EQ', value: 0 }] },
+    ]), { arch: 'x86_64' });
+    expect(call(prog, 'unshare', [5])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'unshare', [HIGH | 5n])).toEqual(ALLOW);
+    expect(call(prog, 'prctl', [1, 0])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'prctl', [1, HIGH])).toEqual(ALLOW);
+  });
+
+  it('takes each syscall\'s width in a rule that names several', () => {
+    const prog = build(allowAll([{ names: ['unshare', 'clone'], action: 'errno', args: [{ index: 0, op: 'EQ', value: 5 }] }]), { arch: 'x86_64' });
+    expect(call(prog, 'clone', [HIGH | 5n])).toEqual(ERRNO(EPERM));
+    expect(call(prog, 'unshare', [HIGH | 5n])).toEqual(ALLOW);
+  });
+});
+
 describe('rule semantics', () => {
   it('requires every condition of a rule (AND)', () => {
     const prog = build(allowAll([{ names: ['getpid'], action: 'errno', args: [{ index: 0, op: 'EQ', value: 1 }, { index: 1, op: 'GT', value: 10 }] }]), { arch: 'x86_64' });
@@ -198,11 +280,12 @@ describe('rule semantics', () => {
 });
 
 describe('long jumps', () => {
-  // one 64-bit condition per syscall: 6 instructions a block, so most dispatch targets are > 255 away
+  // one 64-bit condition (argument 5 is 64-bit everywhere) per syscall: 6 instructions a block, so most
+  // dispatch targets are > 255 away
   const entries = Object.entries(SYSCALLS_X86_64);
   const marker = (n: number) => (BigInt(n + 1) << 32n) | 7n;
   const profile = allowAll(entries.map(([name, n]) => ({
-    names: [name], action: 'errno' as const, errno: n + 1, args: [{ index: 0 as const, op: 'EQ' as const, value: marker(n) }],
+    names: [name], action: 'errno' as const, errno: n + 1, args: [{ index: 5 as const, op: 'EQ' as const, value: marker(n) }],
   })));
 
   it('reach every block of a large program', () => {
@@ -210,8 +293,8 @@ describe('long jumps', () => {
     expect(prog.length / 8).toBeGreaterThan(1024);
     expect(countJA(prog)).toBeGreaterThan(0);
     for (const [, n] of entries) {
-      expect(verdict(prog, { nr: n, arch: AUDIT_ARCH.x86_64, args: [marker(n)] })).toEqual(ERRNO(n + 1));
-      expect(verdict(prog, { nr: n, arch: AUDIT_ARCH.x86_64, args: [7] })).toEqual(ALLOW);
+      expect(verdict(prog, { nr: n, arch: AUDIT_ARCH.x86_64, args: [0, 0, 0, 0, 0, marker(n)] })).toEqual(ERRNO(n + 1));
+      expect(verdict(prog, { nr: n, arch: AUDIT_ARCH.x86_64, args: [0, 0, 0, 0, 0, 7] })).toEqual(ALLOW);
     }
   });
 });
@@ -226,6 +309,8 @@ describe('compile errors', () => {
     ['argument index 6', getpid({ args: [{ index: 6, op: 'EQ', value: 0 }] }), { arch: 'x86_64' }, 'syscalls[0].args[0].index: argument index must be 0..5, got 6'],
     ['a value over 64 bits', getpid({ args: [{ index: 0, op: 'EQ', value: 1n << 64n }] }), { arch: 'x86_64' }, 'syscalls[0].args[0].value: 18446744073709551616 does not fit in 64 bits'],
     ['an inexact number', getpid({ args: [{ index: 0, op: 'EQ', value: 2 ** 60 }] }), { arch: 'x86_64' }, 'is not an exact integer'],
+    ['a value wider than an int argument', allowAll([{ names: ['socket'], action: 'errno', args: [{ index: 0, op: 'NE', value: 0x100000028n }] }]), { arch: 'x86_64' }, "syscalls[0].args[0].value: 0x100000028 does not fit in socket's argument 0: the kernel reads 32 bits"],
+    ['a valueTwo wider than a umode_t', allowAll([{ names: ['chmod'], action: 'errno', args: [{ index: 1, op: 'MASKED_EQ', value: 0o4000, valueTwo: 0x10000 }] }]), { arch: 'x86_64' }, "syscalls[0].args[0].valueTwo: 0x10000 does not fit in chmod's argument 1: the kernel reads 16 bits"],
     ['an unknown operator', getpid({ args: [{ index: 0, op: 'LIKE', value: 0 }] }), { arch: 'x86_64' }, 'syscalls[0].args[0].op: unknown operator "LIKE"'],
     ['no names', allowAll([{ names: [], action: 'allow' }]), { arch: 'x86_64' }, 'syscalls[0].names: must name at least one syscall'],
     ['an unknown action', allowAll([{ names: ['getpid'], action: 'deny' as Action }]), { arch: 'x86_64' }, 'syscalls[0].action: unknown action "deny"'],

@@ -10,7 +10,17 @@ import { maxSyscallNumber } from '../src/syscalls';
 const PYTHON = '/usr/bin/python3';
 const SYSCALL_PY = join(__dirname, 'fixtures', 'syscall.py');
 const EPERM = 1;
+const ENOTTY = 25;
 const ENOSYS = 38;
+const HIGH = 2 ** 32; // a set bit in the high half of an argument register
+const AF_INET = 2;
+const AF_ALG = 38;
+const AF_VSOCK = 40;
+const SOCK_STREAM = 1;
+const SOCK_SEQPACKET = 5;
+const TCGETS = 0x5401;
+const TIOCSTI = 0x5412;
+const TIOCLINUX = 0x541c;
 const CLONE_NEWUSER = 0x10000000;
 const KEYCTL_GET_KEYRING_ID = 0;
 const KEY_SPEC_SESSION_KEYRING = -3;
@@ -45,8 +55,8 @@ function run(profile: string | null, cmd: string[]) {
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** One raw syscall under `profile`: [return value, errno]. */
-function rawSyscall(profile: string | null, name: string | number, ...args: number[]): [number, number] {
+/** One raw syscall under `profile`: [return value, errno]. An argument may be 'pty' or 'buf' (see syscall.py). */
+function rawSyscall(profile: string | null, name: string | number, ...args: Array<number | string>): [number, number] {
   const nr = typeof name === 'number' ? name : syscallNumber(name, arch);
   const r = run(profile, [PYTHON, SYSCALL_PY, String(nr), ...args.map(String)]);
   expect(r).toMatchObject({ status: 0 });
@@ -100,6 +110,15 @@ describe.each(['contained', 'default'])('under profiles.%s', (profile) => {
     expect(rawSyscall(profile, maxSyscallNumber(arch) + 1, 0, 0, 0, 0)).toEqual([-1, ENOSYS]);
   });
 
+  it('ioctl TIOCSTI and TIOCLINUX on a pty get EPERM, even with the high half set; TCGETS works', () => {
+    expect(rawSyscall(null, 'ioctl', 'pty', HIGH + TIOCSTI, 'buf')).toEqual([0, 0]); // the kernel reads cmd as 32-bit
+    expect(rawSyscall(null, 'ioctl', 'pty', TIOCLINUX, 'buf')).toEqual([-1, ENOTTY]); // a VT-only request
+    for (const request of [TIOCSTI, HIGH + TIOCSTI, TIOCLINUX, HIGH + TIOCLINUX]) {
+      expect({ request, got: rawSyscall(profile, 'ioctl', 'pty', request, 'buf') }).toEqual({ request, got: [-1, EPERM] });
+    }
+    expect(rawSyscall(profile, 'ioctl', 'pty', TCGETS, 'buf')).toEqual([0, 0]);
+  });
+
   it('the x32 ABI is refused: the process is killed on x86_64 (aarch64 has none: ENOSYS)', () => {
     const r = run(profile, [PYTHON, SYSCALL_PY, String(0x40000000 | (syscallNumber('getpid', arch) as number))]);
     if (arch === 'x86_64') expect(r).toMatchObject({ status: null, signal: 'SIGSYS' });
@@ -139,13 +158,30 @@ describe('setuid/setgid bits under profiles.contained', () => {
     expect(run('default', ['chmod', 'u+s', file]).status).toBe(0);
     expect(isSetid(file)).toBe(true);
   });
+});
 
-  it('ioctl(TIOCSTI) fails with EPERM on a pty', () => {
-    const tiocsti = 'import fcntl, os, pty, termios; m, s = pty.openpty(); fcntl.ioctl(s, termios.TIOCSTI, b"x"); print("pushed")';
-    expect(run(null, [PYTHON, '-c', tiocsti])).toMatchObject({ status: 0, stdout: 'pushed\n' });
-    const r = run('contained', [PYTHON, '-c', tiocsti]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toContain('[Errno 1] Operation not permitted');
+describe('argument and io_uring rules of profiles.default', () => {
+  const families = [['AF_VSOCK', AF_VSOCK, SOCK_STREAM], ['AF_ALG', AF_ALG, SOCK_SEQPACKET]] as const;
+  it.each(families)('socket(%s) gets EPERM, also with 1 << 32 added (the kernel reads the same family)', (_name, family, type) => {
+    const plain = rawSyscall(null, 'socket', family, type, 0);
+    expect(plain[1]).not.toBe(EPERM); // a socket here, or EAFNOSUPPORT without the module
+    expect(rawSyscall(null, 'socket', HIGH + family, type, 0)).toEqual([expect.any(Number), plain[1]]);
+    expect(rawSyscall('default', 'socket', family, type, 0)).toEqual([-1, EPERM]);
+    expect(rawSyscall('default', 'socket', HIGH + family, type, 0)).toEqual([-1, EPERM]);
+  });
+
+  it('other socket families work', () => {
+    expect(rawSyscall('default', 'socket', AF_INET, SOCK_STREAM, 0)[0]).toBeGreaterThanOrEqual(0);
+    expect(run('default', [PYTHON, '-c', 'import socket; socket.socketpair(); print("ok")'])).toMatchObject({ status: 0, stdout: 'ok\n' });
+  });
+
+  it.each<[string, number[]]>([
+    ['io_uring_setup', [1, 0]],
+    ['io_uring_enter', [-1, 0, 0, 0, 0, 0]],
+    ['io_uring_register', [-1, 0, 0, 0]],
+  ])('%s gets EPERM (without a filter: EFAULT or EBADF)', (name, args) => {
+    expect(rawSyscall(null, name, ...args)[1]).not.toBe(EPERM);
+    expect(rawSyscall('default', name, ...args)).toEqual([-1, EPERM]);
   });
 });
 

@@ -2,24 +2,26 @@
 // program is checked against.
 import type { ArgCondition, Arch, CompileOptions, SeccompProfile, SyscallRule } from '../src';
 import { AUDIT_ARCH, syscallName } from '../src';
+import { type ArgWidth, argWidth } from '../src/arg-widths';
 import { maxSyscallNumber } from '../src/syscalls';
 import type { SeccompData, Verdict } from './bpf-interpreter';
 
 const EPERM = 1;
 const ENOSYS = 38;
 
-/** An argument condition on the unsigned 64-bit argument, in BigInt arithmetic. */
-export function holds(c: ArgCondition, arg: bigint): boolean {
-  const v = BigInt.asUintN(64, BigInt(c.value));
-  const two = BigInt.asUintN(64, BigInt(c.valueTwo ?? 0));
+/** An argument condition on the `width` low bits of the argument (what the kernel reads), unsigned, in BigInt arithmetic. */
+export function holds(c: ArgCondition, arg: bigint, width: ArgWidth = 64): boolean {
+  const a = BigInt.asUintN(width, arg);
+  const v = BigInt.asUintN(width, BigInt(c.value));
+  const two = BigInt.asUintN(width, BigInt(c.valueTwo ?? 0));
   switch (c.op) {
-    case 'EQ': return arg === v;
-    case 'NE': return arg !== v;
-    case 'LT': return arg < v;
-    case 'LE': return arg <= v;
-    case 'GT': return arg > v;
-    case 'GE': return arg >= v;
-    case 'MASKED_EQ': return (arg & v) === two;
+    case 'EQ': return a === v;
+    case 'NE': return a !== v;
+    case 'LT': return a < v;
+    case 'LE': return a <= v;
+    case 'GT': return a > v;
+    case 'GE': return a >= v;
+    case 'MASKED_EQ': return (a & v) === two;
   }
 }
 
@@ -48,7 +50,7 @@ export function expected(profile: SeccompProfile, options: CompileOptions, input
   const name = syscallName(nr, arch);
   const rule = profile.syscalls.find(
     (r) => name !== undefined && r.names.includes(name) && applies(r, arch, options.capabilities ?? [])
-      && (r.args ?? []).every((c) => holds(c, args[c.index])),
+      && (r.args ?? []).every((c) => holds(c, args[c.index], argWidth(name, c.index))),
   );
   if (rule) return verdictOf(rule.action, rule.errno);
   if (nr > maxSyscallNumber(arch)) return { action: 'errno', data: ENOSYS };

@@ -1,20 +1,15 @@
 import { CLONE_NEWUSER } from '@tincan/libc';
-import { ENOSYS, EPERM } from '../actions';
+import { ENOSYS } from '../actions';
 import type { ArgCondition, SeccompProfile, SyscallRule } from '../types';
+import { deny, denyTerminalInput } from './deny';
 import { deepFreeze } from './freeze';
 
 const S_ISUID = 0o4000;
 const S_ISGID = 0o2000;
-const TIOCSTI = 0x5412;
 
 /** (args[index] & bit) == bit. */
 function hasBit(index: ArgCondition['index'], bit: number): ArgCondition {
   return { index, op: 'MASKED_EQ', value: bit, valueTwo: bit };
-}
-
-/** EPERM for `names` when every condition holds (always, without conditions). */
-function deny(names: string[], ...args: ArgCondition[]): SyscallRule {
-  return { names, action: 'errno', errno: EPERM, ...(args.length ? { args } : {}) };
 }
 
 /** EPERM for a chmod-family call whose mode (argument `modeArg`) sets the setuid or the setgid bit. */
@@ -49,7 +44,7 @@ export const contained: SeccompProfile = deepFreeze({
     deny(['unshare', 'clone'], hasBit(0, CLONE_NEWUSER)),
     // clone3's flags are in memory BPF cannot read; ENOSYS makes glibc fall back to clone, which we can check
     { names: ['clone3'], action: 'errno', errno: ENOSYS },
-    // TIOCSTI types into the controlling terminal; the kernel reads cmd as 32-bit, so ignore the high half
-    deny(['ioctl'], { index: 1, op: 'MASKED_EQ', value: 0xffffffff, valueTwo: TIOCSTI }),
+    // no typing into a terminal the container shares with the host (TIOCSTI, TIOCLINUX)
+    ...denyTerminalInput,
   ],
 });
