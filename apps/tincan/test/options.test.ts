@@ -1,4 +1,4 @@
-import { parseEnv, parseUlimit, parseVolume, specFromFlags, UsageError, type RunFlags } from '../src/cli/options';
+import { parseEnv, parseTmpfs, parseUlimit, parseVolume, specFromFlags, UsageError, type RunFlags } from '../src/cli/options';
 
 const flags = (over: Partial<RunFlags> = {}): RunFlags => ({
   volume: [], env: [], ulimit: [], capAdd: [], capDrop: [], securityOpt: [], tmpfs: [], net: 'none', userns: 'host', cgroups: 'on', ...over,
@@ -18,6 +18,21 @@ describe('run flags', () => {
     expect(parseEnv('TINCAN_TEST_VAR')).toEqual(['TINCAN_TEST_VAR=from-host']);
     expect(parseEnv('TINCAN_UNSET_VAR')).toEqual([]);
     expect(() => parseEnv('=x')).toThrow(/empty variable name/);
+  });
+
+  it('takes `--` before the command as the end of the options', () => {
+    expect(specFromFlags('/r', ['--', 'sh', '-c', 'true'], flags()).command).toEqual(['sh', '-c', 'true']);
+    expect(specFromFlags('/r', ['sh', '--'], flags()).command).toEqual(['sh', '--']);
+  });
+
+  it('parses --tmpfs with docker\'s options only, and never over the root', () => {
+    expect(parseTmpfs('/x:size=1m,mode=1777,exec')).toEqual({ target: '/x', size: '1m', mode: 0o1777, exec: true });
+    // docker's defaults: noexec, nosuid
+    expect(parseTmpfs('/x')).toEqual({ target: '/x', exec: false });
+    expect(() => parseTmpfs('/x:foo=bar')).toThrow(/--tmpfs "\/x:foo=bar": tmpfs option "foo=bar" is not supported/);
+    expect(() => parseTmpfs('/')).toThrow(/cannot replace the root/);
+    expect(() => parseTmpfs('//')).toThrow(/cannot replace the root/);
+    expect(() => parseTmpfs('x')).toThrow(/absolute/);
   });
 
   it('parses ulimits', () => {

@@ -123,7 +123,8 @@ export function specFromFlags(rootfs: string, command: string[], f: RunFlags): C
   const spec: ContainerSpec = {
     // a path on the command line is relative to the user's cwd; anything else is an image reference
     rootfs: existsSync(rootfs) ? resolve(rootfs) : rootfs,
-    command,
+    // `run ROOTFS -- CMD`: the separator ends tincan's options, it is not the command
+    command: command[0] === '--' ? command.slice(1) : command,
     env: (f.env ?? []).flatMap(parseEnv),
     volumes: (f.volume ?? []).map(parseVolume),
     tmpfs: (f.tmpfs ?? []).map(parseTmpfs),
