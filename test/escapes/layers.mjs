@@ -30,7 +30,7 @@ function minor(dev) { return Number((BigInt(dev) & 0xffn) | ((BigInt(dev) >> 12n
 const devtestPlugin = {
   name: 'devtest-mount',
   prepare(ctx) {
-    ctx.addSteps('mounts', { op: 'mount', source: 'tmpfs', target: '/devtest', fstype: 'tmpfs', flags: MS_NOSUID, data: 'mode=1777', paths: ['targetInRoot', 'mkdir'] });
+    ctx.program.add('mounts', { op: 'mount', source: 'tmpfs', target: '/devtest', fstype: 'tmpfs', flags: MS_NOSUID, data: 'mode=1777', paths: ['targetInRoot', 'mkdir'] });
   },
 };
 

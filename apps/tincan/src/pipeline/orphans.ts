@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDir } from './fs';
 
 /**
  * What a container leaves on the host if the Node process that owns it dies without cleaning up
@@ -31,7 +32,9 @@ export function createStateDir(root: string, id: string): string {
   const dir = join(root, id);
   const building = join(root, `.${id}`);
   // traversable but not listable: a user-namespaced container's root must reach its mountpoint here
-  mkdirSync(building, { recursive: true, mode: 0o711 });
+  mkdirSync(root, { recursive: true });
+  chmodSync(root, 0o711);
+  makeDir(building, 0o711);
   writeFileSync(join(building, OWNER), processIdentity(process.pid) ?? String(process.pid));
   renameSync(building, dir);
   return dir;

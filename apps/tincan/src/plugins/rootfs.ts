@@ -1,7 +1,8 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ImageStore, PreparedRootfs } from '@tincan/image';
 import type { RootfsSpec } from '@tincan/mounts';
+import { makeDir } from '../pipeline/fs';
 import type { PipelineContext, Plugin } from '../pipeline/plugin';
 import { ROOTFS, setShared, type RootfsInfo } from '../pipeline/shared';
 
@@ -57,7 +58,6 @@ export function rootfsPlugin(options: { store?: ImageStore } = {}): Plugin {
 function rootfsSpec(p: PreparedRootfs, stateDir: string): RootfsSpec {
   if (p.kind === 'directory') return { kind: 'directory', path: p.lowerDirs[0] as string };
   // the overlay is mounted inside the container's mount namespace, on an empty dir of its own
-  const mountpoint = join(stateDir, 'rootfs');
-  mkdirSync(mountpoint);
+  const mountpoint = makeDir(join(stateDir, 'rootfs'), 0o755);
   return { kind: 'overlay', lowerDirs: p.lowerDirs, ...(p.upperDir ? { upperDir: p.upperDir } : {}), ...(p.workDir ? { workDir: p.workDir } : {}), mountpoint };
 }

@@ -1,7 +1,7 @@
-import { CLONE_NEWUSER } from '@tincan/libc';
+import { CLONE_NEWUSER } from '@tincan/libc-core';
 import { ENOSYS } from '../actions';
 import type { ArgCondition, SeccompProfile, SyscallRule } from '../types';
-import { deny, denyTerminalInput } from './deny';
+import { AF_ALG, AF_VSOCK, deny, denyTerminalInput } from './deny';
 import { deepFreeze } from './freeze';
 
 const S_ISUID = 0o4000;
@@ -33,6 +33,9 @@ export const contained: SeccompProfile = deepFreeze({
     deny(['mbind', 'migrate_pages', 'move_pages', 'set_mempolicy']),
     // userfaultfd stalls kernel page faults: the workhorse of kernel race exploits
     deny(['userfaultfd']),
+    // vsock reaches the hypervisor's host, which no namespace isolates; AF_ALG is kernel crypto attack surface
+    deny(['socket'], { index: 0, op: 'EQ', value: AF_VSOCK }),
+    deny(['socket'], { index: 0, op: 'EQ', value: AF_ALG }),
     // perf events leak kernel addresses and have a long history of privilege escalations
     deny(['perf_event_open']),
     // io_uring runs operations in kernel workers that seccomp never sees (its socket op made AF_VSOCK sockets past a rule)

@@ -1,6 +1,10 @@
 import { EPERM } from '../actions';
 import type { ArgCondition, SyscallRule } from '../types';
 
+/** Socket families no namespace contains: the kernel crypto API, and vsock to the hypervisor's host. */
+export const AF_ALG = 38;
+export const AF_VSOCK = 40;
+
 const TIOCSTI = 0x5412;
 const TIOCLINUX = 0x541c;
 

@@ -1,13 +1,11 @@
 import {
   CLONE_NEWCGROUP, CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS,
-} from '@tincan/libc';
+} from '@tincan/libc-core';
 import { ENOSYS, EPERM } from '../actions';
 import type { ComparisonOp, SeccompProfile, SyscallRule } from '../types';
-import { denyTerminalInput } from './deny';
+import { AF_ALG, AF_VSOCK, denyTerminalInput } from './deny';
 import { deepFreeze } from './freeze';
 
-const AF_ALG = 38;
-const AF_VSOCK = 40;
 const NAMESPACE_FLAGS =
   CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWCGROUP;
 
