@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Unpack benchmark: GNU tar vs umoci vs tincan's layer engine on one synthetic 3-layer gzip image.
-// Usage: pnpm --filter @tincan/libc build && pnpm --filter @tincan/image build && node bench/unpack.mjs [--rounds N]
+// Usage: pnpm --filter @tincan/image... build && node bench/unpack.mjs [--rounds N]
 // See bench/unpack.md for what it measures and the figures measured here.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';

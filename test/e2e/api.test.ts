@@ -1,6 +1,6 @@
 // The embedding API: start, pid, stdio streams, exit status, kill — and what a container leaves behind.
 import { readFileSync, readlinkSync, openSync, writeSync, closeSync } from 'node:fs';
-import { createRuntime, mountsPlugin, namespacesPlugin, rootfsPlugin, commandPlugin, SETUP_ORDER, type Plugin, type ContainerSpec } from 'tincan';
+import { createRuntime, mountsPlugin, namespacesPlugin, rootfsPlugin, commandPlugin, SETUP_ORDER, type Plugin, type ContainerSpec } from '@tincan/runtime';
 import { eventually, hostTraces, processesWith, ROOTFS, ROOTFS_TAR, tincanAsync } from './helpers';
 
 function collect(stream: NodeJS.ReadableStream | null): Promise<string> {
@@ -66,7 +66,7 @@ describe('API', () => {
   it('reaps what a SIGKILLed owner left: its container dies with it, the next start removes cgroup, state and upper dir', async () => {
     const fs = require('node:fs');
     const dataDir = fs.mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'tincan-data-'));
-    const script = `const { createRuntime } = require(${JSON.stringify(require.resolve('tincan'))});
+    const script = `const { createRuntime } = require(${JSON.stringify(require.resolve('@tincan/runtime'))});
       createRuntime().start({ rootfs: ${JSON.stringify(ROOTFS_TAR)}, dataDir: ${JSON.stringify(dataDir)}, command: ['sleep', '100'], stdio: 'ignore' })
         .then((c) => console.log(c.pid));`;
     const owner = require('node:child_process').spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -163,7 +163,7 @@ describe('plugin pipeline', () => {
       name: 'banner',
       prepare(ctx) {
         seen.push('prepare');
-        ctx.addSteps('mounts', { op: 'mkdir', path: '/tmp/from-plugin', mode: 0o755 });
+        ctx.program.add('mounts', { op: 'mkdir', path: '/tmp/from-plugin', mode: 0o755 });
       },
       attach(_ctx, pid) {
         seen.push(`attach ${pid > 0}`);
@@ -201,14 +201,14 @@ describe('plugin pipeline', () => {
       name: 'reversed',
       prepare(ctx) {
         // added last-phase first: the pipeline must still run them in order
-        ctx.addSteps('hostname', { op: 'sethostname', name: 'ordered' });
-        ctx.addSteps('mounts', { op: 'mkdir', path: '/tmp/ordered', mode: 0o755 });
+        ctx.program.add('hostname', { op: 'sethostname', name: 'ordered' });
+        ctx.program.add('mounts', { op: 'mkdir', path: '/tmp/ordered', mode: 0o755 });
       },
     };
     const runtime = createRuntime().use(reversed, { before: 'rootfs' });
     await runtime.run(base(['true'], { onTrace: (t) => phases.push(t.phase) }));
     const order = [...new Set(phases.filter((p) => (SETUP_ORDER as readonly string[]).includes(p)))];
     expect(order).toEqual(SETUP_ORDER.filter((p) => order.includes(p)));
-    expect(order).toEqual(['rootfs', 'mounts', 'pivot_root', 'hostname', 'user', 'no_new_privs', 'capabilities', 'seccomp', 'exec']);
+    expect(order).toEqual(['fds', 'rootfs', 'mounts', 'kernel_paths', 'pivot_root', 'hostname', 'user', 'no_new_privs', 'capabilities', 'cwd', 'seccomp', 'exec']);
   });
 });

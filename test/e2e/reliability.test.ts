@@ -1,5 +1,5 @@
 // Process creation must be correct under 1000 consecutive starts: no hang, no crash, no leftovers.
-import { createRuntime } from 'tincan';
+import { createRuntime } from '@tincan/runtime';
 import { hostTraces, ROOTFS } from './helpers';
 
 const RUNS = 1000;

@@ -1,12 +1,12 @@
 // cgroup v2 enforcement through tincan, for real: this host is hybrid, so it runs in the VM of
-// ../shared/vm (cgroup v2 only). CI sets the VM up; without it (and outside CI) the test says so.
+// test/vm/machine (cgroup v2 only). CI sets the VM up; without it (and outside CI) the test says so.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../e2e/helpers';
 
-const VM = join(REPO, '..', 'shared', 'vm', 'run-in-vm.sh');
-const VM_DIR = process.env.VM_DIR ?? '/var/tmp/tincan-vm';
+const VM = join(REPO, 'test', 'vm', 'machine', 'run-in-vm.sh');
+const VM_DIR = process.env.VM_DIR ?? '/var/tmp/tincan-test-vm';
 const ready = existsSync(VM) && existsSync(join(VM_DIR, 'vmlinux'));
 
 interface Result {
@@ -20,7 +20,7 @@ interface Result {
 
 let result: Result;
 
-(ready || process.env.CI ? describe : describe.skip)(`cgroup v2 limits in the VM${ready ? '' : ' (skipped: VM not set up; run ../shared/vm/setup.sh)'}`, () => {
+(ready || process.env.CI ? describe : describe.skip)(`cgroup v2 limits in the VM${ready ? '' : ' (skipped: VM not set up; run test/vm/machine/setup.sh)'}`, () => {
   beforeAll(() => {
     if (!ready) throw new Error(`CI needs the cgroup v2 VM: ${VM} and ${VM_DIR}/vmlinux`);
     const r = spawnSync(VM, ['node', 'test/vm/enforcement.mjs'], { cwd: REPO, encoding: 'utf8', timeout: 600_000, env: { ...process.env, VM_MEM: '1024' } });

@@ -1,4 +1,4 @@
-// Runs INSIDE the cgroup-v2 VM (../shared/vm/run-in-vm.sh): real containers through tincan's API and
+// Runs INSIDE the cgroup-v2 VM (test/vm/machine/run-in-vm.sh): real containers through tincan's API and
 // CLI with memory, pids and cpu limits. Prints one JSON line; test/vm/cgroups.test.ts asserts on it.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const finalStats = new Map();
 const statsPlugin = {
   name: 'final-cgroup-stats',
   cleanup(ctx) {
-    const read = (f) => readFileSync(join(ctx.cgroupPath, f), 'utf8');
+    const read = (f) => readFileSync(join(ctx.program.cgroupPath, f), 'utf8');
     finalStats.set(ctx.id, { peak: Number(read('pids.peak')), events: read('pids.events'), cpu: read('cpu.stat') });
   },
 };

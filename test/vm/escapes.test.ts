@@ -1,25 +1,22 @@
 // The escape classes in the cgroup-v2 VM (this host is hybrid): the device program on a real v2 tree,
 // with cgroups on and off, with and without --userns auto. The VM's scratch disk /dev/vda stands in
 // for a host disk. CI sets the VM up; without it (and outside CI) the test says so.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO } from '../e2e/helpers';
 import { expectLayeredDefences, type LayersResult } from '../escapes/layers-expect';
 
-const VM = join(REPO, '..', 'shared', 'vm', 'run-in-vm.sh');
-const VM_DIR = process.env.VM_DIR ?? '/var/tmp/tincan-vm';
+const VM = join(REPO, 'test', 'vm', 'machine', 'run-in-vm.sh');
+const VM_DIR = process.env.VM_DIR ?? '/var/tmp/tincan-test-vm';
 const ready = existsSync(VM) && existsSync(join(VM_DIR, 'vmlinux'));
 let result: LayersResult;
 
-(ready || process.env.CI ? describe : describe.skip)(`escape classes in the cgroup-v2 VM${ready ? '' : ' (skipped: VM not set up; run ../shared/vm/setup.sh)'}`, () => {
+(ready || process.env.CI ? describe : describe.skip)(`escape classes in the cgroup-v2 VM${ready ? '' : ' (skipped: VM not set up; run test/vm/machine/setup.sh)'}`, () => {
   beforeAll(() => {
     if (!ready) throw new Error(`CI needs the cgroup v2 VM: ${VM} and ${VM_DIR}/vmlinux`);
-    // the VM's /tmp (tmpfs over 9p, Linux 6.1) has no id-mapped mounts: the rootfs copies go on an ext4 scratch
-    // disk, whose modules the VM's initramfs lacks (ext4-modules.sh fetches them from Debian's same kernel)
-    const modules = execFileSync(join(REPO, 'test/vm/ext4-modules.sh'), { encoding: 'utf8' }).trim();
-    const insmod = ['crc16', 'crc32c_generic', 'mbcache', 'jbd2', 'ext4'].map((m) => `busybox insmod ${modules}/${m}.ko 2>/dev/null;`).join(' ');
-    const script = `${insmod} mkfs.ext4 -q /dev/vda && mkdir -p /mnt/scratch && mount /dev/vda /mnt/scratch && node test/escapes/layers.mjs /dev/vda /mnt/scratch`;
+    // the VM's /tmp (tmpfs over 9p, Linux 6.1) has no id-mapped mounts: the rootfs copies go on an ext4 scratch disk
+    const script = 'mkfs.ext4 -q /dev/vda && mkdir -p /mnt/scratch && mount /dev/vda /mnt/scratch && node test/escapes/layers.mjs /dev/vda /mnt/scratch';
     const r = spawnSync(VM, ['sh', '-c', script], { cwd: REPO, encoding: 'utf8', timeout: 900_000, env: { ...process.env, VM_MEM: '1024', VM_DISK_MB: '64' } });
     const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
     if (!line) throw new Error(`VM run failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);

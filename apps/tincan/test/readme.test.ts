@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { busyboxRootfs, quotedExample } from '@tincan/testkit';
 
-const { example, readme } = quotedExample(__dirname, 'tincan');
+const { example, readme } = quotedExample(__dirname, '@tincan/runtime');
 
 describe('README example', () => {
   it('is test/readme-example.ts, quoted', () => expect(readme).toContain('```ts\n' + example + '```'));

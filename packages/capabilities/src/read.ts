@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { capget } from '@tincan/libc';
 import type { ProcessCapabilities } from './process';
 import { CapabilitySet } from './set';
 
-/** The sets capget(2) reports for one thread (it does not report bounding or ambient). */
+/** The sets capget(2) reports for one thread: effective, permitted, inheritable. */
 export type ThreadCapabilities = Pick<ProcessCapabilities, 'effective' | 'permitted' | 'inheritable'>;
 
 const STATUS_FIELDS = {
@@ -22,7 +21,19 @@ function statusField(status: string, field: string, file: string): CapabilitySet
 
 /** The five sets of a process (its main thread), from /proc/PID/status. */
 export function readCapabilities(pid: number | 'self'): ProcessCapabilities {
-  const file = `/proc/${pid}/status`;
+  return readStatus(`/proc/${pid}/status`);
+}
+
+/**
+ * The calling thread's sets, from /proc/thread-self/status: the kernel prints there the same masks of
+ * the thread's credentials that capget(2) returns, so no native binding is needed (a test compares both).
+ */
+export function readThreadCapabilities(): ThreadCapabilities {
+  const { effective, permitted, inheritable } = readStatus('/proc/thread-self/status');
+  return { effective, permitted, inheritable };
+}
+
+function readStatus(file: string): ProcessCapabilities {
   const status = readFileSync(file, 'utf8');
   const set = (key: keyof ProcessCapabilities): CapabilitySet => statusField(status, STATUS_FIELDS[key], file);
   return {
@@ -31,15 +42,5 @@ export function readCapabilities(pid: number | 'self'): ProcessCapabilities {
     permitted: set('permitted'),
     inheritable: set('inheritable'),
     ambient: set('ambient'),
-  };
-}
-
-/** The calling thread's sets, straight from the kernel through capget(2). */
-export function readThreadCapabilities(): ThreadCapabilities {
-  const masks = capget(0);
-  return {
-    effective: CapabilitySet.fromMask(masks.effective),
-    permitted: CapabilitySet.fromMask(masks.permitted),
-    inheritable: CapabilitySet.fromMask(masks.inheritable),
   };
 }

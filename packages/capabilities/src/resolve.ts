@@ -1,4 +1,4 @@
-import { KernelFeatureError } from '@tincan/libc';
+import { KernelFeatureError } from '@tincan/libc-core';
 import { capabilityName, capabilityNumber, lastCap } from './names';
 import { CapabilitySet } from './set';
 

@@ -1,4 +1,4 @@
-import { KernelFeatureError } from '@tincan/libc';
+import { KernelFeatureError } from '@tincan/libc-core';
 import { CapabilitySet, DEFAULT_CAPABILITIES, UnknownCapabilityError, lastCap, resolveCapabilities } from '../src';
 
 const DOCKER_DEFAULTS = [

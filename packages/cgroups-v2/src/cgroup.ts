@@ -1,7 +1,7 @@
 import { mkdirSync, rmdirSync, statfsSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { constants as osConstants } from 'node:os';
-import { KernelFeatureError, SyscallError } from '@tincan/libc';
+import { KernelFeatureError, SyscallError } from '@tincan/libc-core';
 import { hasFile, readKeyed, readText, sleep, toSyscallError, waitUntil, writeValue } from './cgroupfs';
 import { attachDeviceFilter } from './device-filter';
 import { compileDeviceFilter, type DeviceRule } from './devices';

@@ -1,7 +1,7 @@
 import { closeSync, constants, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { join } from 'node:path';
-import { SyscallError } from '@tincan/libc';
+import { SyscallError } from '@tincan/libc-core';
 import { CgroupTimeoutError, CgroupWriteError } from './errors';
 
 /** The positive errno of a failed Node fs call (libuv reports it negated). */

@@ -1,7 +1,13 @@
 import { closeSync, constants, openSync } from 'node:fs';
-import { BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, BPF_PROG_TYPE_CGROUP_DEVICE, SyscallError, bpfProgAttach, bpfProgLoad, type BpfProgLoad } from '@tincan/libc';
+import type * as Libc from '@tincan/libc';
+import { BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI, BPF_PROG_TYPE_CGROUP_DEVICE, SyscallError, requireLibc } from '@tincan/libc-core';
 import { errnoOf } from './cgroupfs';
 import { CgroupDeviceFilterError } from './errors';
+
+/** bpf(2) through koffi is in @tincan/libc, an optional peer: only a device allowlist needs it. */
+function libc(): typeof Libc {
+  return requireLibc<typeof Libc>(__filename, '@tincan/cgroups-v2', 'a device allowlist (bpf(2))');
+}
 
 // runc's license string: the program calls no GPL-only helper, but the kernel wants one
 const LICENSE = 'Apache';
@@ -15,7 +21,8 @@ function syscallErrno(err: unknown): number {
 
 /** BPF_PROG_LOAD; on failure loads once more with a log buffer, to say what the verifier refused. */
 function loadProgram(path: string, insns: Buffer): number {
-  const prog: BpfProgLoad = { progType: BPF_PROG_TYPE_CGROUP_DEVICE, insns, license: LICENSE, name: 'tincan_devices' };
+  const { bpfProgLoad } = libc();
+  const prog: Libc.BpfProgLoad = { progType: BPF_PROG_TYPE_CGROUP_DEVICE, insns, license: LICENSE, name: 'tincan_devices' };
   let errno: number;
   try {
     return bpfProgLoad(prog);
@@ -37,6 +44,7 @@ function loadProgram(path: string, insns: Buffer): number {
  * (programs attached to ancestors keep running too: every one must allow an access).
  */
 export function attachDeviceFilter(path: string, insns: Buffer): void {
+  const { bpfProgAttach } = libc();
   let dirFd: number;
   try {
     dirFd = openSync(path, constants.O_RDONLY | constants.O_DIRECTORY);

@@ -1,4 +1,4 @@
-import { BPF_INSN_SIZE } from '@tincan/libc';
+import { BPF_INSN_SIZE } from '@tincan/libc-core';
 import { CgroupLimitError } from './errors';
 
 /** One entry of OCI `linux.resources.devices`. */

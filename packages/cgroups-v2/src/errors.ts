@@ -1,4 +1,4 @@
-import { errnoName } from '@tincan/libc';
+import { errnoName } from '@tincan/libc-core';
 
 /** The host cannot give tincan the cgroup v2 it asked for (no cgroup2 mount, or controllers missing). */
 export class CgroupUnavailableError extends Error {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KernelFeatureError, SyscallError } from '@tincan/libc';
+import { KernelFeatureError, SyscallError } from '@tincan/libc-core';
 import { Cgroup, CgroupLimitError, CgroupUnavailableError, CgroupWriteError, detectCgroupV2 } from '../src';
 import { sigkillEachProcess } from '../src/processes';
 import { Sandbox, UNIFIED, cgroupEvents } from './helpers';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BPF_INSN_SIZE } from '@tincan/libc';
+import { BPF_INSN_SIZE } from '@tincan/libc-core';
 import { Cgroup, CgroupDeviceFilterError, CgroupLimitError, DEFAULT_DEVICE_RULES, compileDeviceFilter, type DeviceRule } from '../src';
 import { attachDeviceFilter } from '../src/device-filter';
 import { Sandbox, type DeviceOp } from './helpers';

@@ -3,13 +3,13 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 // Real memory/pids/cpu/io enforcement needs a cgroup2-only kernel: this hybrid host has none,
-// so test/vm/enforcement.mjs runs the built package in the VM of ../shared/vm.
+// so test/vm/enforcement.mjs runs the built package in the repository's VM (test/vm/machine).
 const PKG = resolve(__dirname, '..');
 const REPO = resolve(PKG, '../..');
-const RUN_IN_VM = resolve(REPO, '../shared/vm/run-in-vm.sh');
-const VM_DIR = process.env.VM_DIR ?? '/var/tmp/tincan-vm';
+const RUN_IN_VM = resolve(REPO, 'test/vm/machine/run-in-vm.sh');
+const VM_DIR = process.env.VM_DIR ?? '/var/tmp/tincan-test-vm';
 const vmReady = existsSync(join(VM_DIR, 'vmlinux'));
-const notReady = `no VM kernel at ${VM_DIR}/vmlinux: run ${resolve(REPO, '../shared/vm/setup.sh')} once`;
+const notReady = `no VM kernel at ${VM_DIR}/vmlinux: run ${resolve(REPO, 'test/vm/machine/setup.sh')} once`;
 
 interface Enforcement {
   memory: { error?: string; parentSubtreeControl: string; exitSignal: string | null; events?: { oom_kill: number }; peak?: number; oomKilled: boolean };

@@ -1,15 +1,10 @@
+import { STATX_BASIC_STATS } from '@tincan/libc-core';
 import { check, fn, struct } from './lib';
-import { STATX_BASIC_STATS } from './constants';
 
 /**
  * The *at() family: every call names its object relative to a directory fd, so callers that
  * resolved the parent safely (openat2 RESOLVE_IN_ROOT) never re-walk an attacker-controlled path.
  */
-
-
-// setxattr(2) flags
-export const XATTR_CREATE = 0x1;
-export const XATTR_REPLACE = 0x2;
 
 /** A timestamp as the kernel's struct timespec (seconds + nanoseconds). */
 export interface Timespec {
@@ -27,13 +22,6 @@ export interface StatxResult {
   size: bigint;
   devMajor: number;
   devMinor: number;
-}
-
-/** glibc's dev_t encoding of (major, minor), as makedev(3) builds it. */
-export function makedev(major: number, minor: number): bigint {
-  const ma = BigInt(major >>> 0);
-  const mi = BigInt(minor >>> 0);
-  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
 }
 
 const openatC = fn<(dirfd: number, path: string, flags: number, mode: number) => number>(

@@ -1,13 +1,9 @@
+import { BPF_INSN_SIZE } from '@tincan/libc-core';
 import { check, koffi, lib, struct, type Koffi } from './lib';
 
-// bpf(2) commands, program and attach types, attach flags (include/uapi/linux/bpf.h)
+// bpf(2) commands (include/uapi/linux/bpf.h)
 const BPF_PROG_LOAD = 5;
 const BPF_PROG_ATTACH = 8;
-export const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
-export const BPF_CGROUP_DEVICE = 6;
-export const BPF_F_ALLOW_MULTI = 0x2;
-/** Size of one struct bpf_insn. */
-export const BPF_INSN_SIZE = 8;
 
 // __NR_bpf: glibc has no bpf() wrapper; this file is its only caller
 const SYS_BPF = process.arch === 'arm64' ? 280 : 321;

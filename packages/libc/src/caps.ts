@@ -1,7 +1,5 @@
+import { LINUX_CAPABILITY_VERSION_3 } from '@tincan/libc-core';
 import { check, fn, koffi, struct } from './lib';
-
-/** _LINUX_CAPABILITY_VERSION_3: 64-bit capability sets, passed as two 32-bit data structs. */
-export const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
 
 /** The effective, permitted and inheritable sets of one thread, as 64-bit masks. */
 export interface CapabilityMasks {

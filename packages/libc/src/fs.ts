@@ -1,5 +1,5 @@
 import { check, fn, lib, struct, type Koffi } from './lib';
-import { sysno } from './constants';
+import { sysno } from '@tincan/libc-core';
 
 /** struct open_how for openat2(2). */
 let openHow: Koffi.TypeObject | undefined;

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as Koffi from 'koffi';
-import { SyscallError } from './errors';
+import { SyscallError } from '@tincan/libc-core';
 
 /** koffi and libc load on first use, so importing this package costs nothing (CLI start-up). */
 let koffiModule: typeof Koffi | undefined;

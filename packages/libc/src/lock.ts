@@ -1,12 +1,7 @@
 import { constants } from 'node:os';
+import { LOCK_EX, LOCK_NB, LOCK_SH, SyscallError } from '@tincan/libc-core';
 import { errno, fn } from './lib';
-import { SyscallError } from './errors';
 
-// flock(2) operations (include/uapi/asm-generic/fcntl.h)
-export const LOCK_SH = 1;
-export const LOCK_EX = 2;
-export const LOCK_NB = 4;
-export const LOCK_UN = 8;
 const { EWOULDBLOCK, EINTR } = constants.errno;
 
 const flockC = fn<(fd: number, op: number) => number>('int flock(int fd, int op)');

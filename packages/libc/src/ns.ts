@@ -1,7 +1,5 @@
+import { NS_GET_NSTYPE } from '@tincan/libc-core';
 import { check, fn } from './lib';
-
-/** ioctl request on an nsfs file descriptor: returns the namespace's CLONE_NEW* type (Linux 4.11+). */
-export const NS_GET_NSTYPE = 0xb703;
 
 const ioctlC = fn<(fd: number, request: number) => number>('int ioctl(int fd, unsigned long request, ...)');
 

@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
+import { SyscallError } from '@tincan/libc-core';
 import { errno, fn } from './lib';
-import { SyscallError } from './errors';
 
 const { ENODATA, ENOTSUP, ERANGE } = constants.errno;
 const MAX_XATTR_VALUE = 65536;

@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import {
   MS_BIND, MS_NODEV, MS_NOEXEC, MS_NOSUID, MS_PRIVATE, MS_RDONLY, MS_REC, MS_SHARED, MS_SLAVE, MS_STRICTATIME,
   MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY,
-} from '@tincan/libc';
+} from '@tincan/libc-core';
 import type { ContainerStep, MonitorStep, PathFlag } from '@tincan/nsexec';
 import { byDepth, containerPath, MountSpecError } from './paths';
 import {
@@ -57,12 +57,15 @@ export function planFilesystem(spec: FilesystemSpec): FilesystemPlan {
     ...byDepth(spec.volumes ?? []).flatMap(volumeSteps),
   ];
   if (spec.workdir) mounts.push({ op: 'mkdir', path: containerPath(spec.workdir, 'workdir'), mode: 0o755 });
-  if (spec.readOnly) mounts.push({ op: 'setMountAttr', target: root, set: MOUNT_ATTR_RDONLY });
   const kernelPaths: ContainerStep[] = [
     ...(spec.maskedPaths ?? DEFAULT_MASKED_PATHS).map((p): ContainerStep => ({ op: 'mask', path: containerPath(p, 'masked path') })),
     ...(spec.readonlyPaths ?? DEFAULT_READONLY_PATHS).flatMap(readonlySteps),
   ];
-  const pivot: ContainerStep[] = [{ op: 'pivotRoot', ...(spec.noPivot ? { noPivot: true } : {}) }];
+  const pivot: ContainerStep[] = [
+    // sealed read-only only now, so that every mount before (a plugin's too) could still make its mountpoint
+    ...(spec.readOnly ? [{ op: 'setMountAttr', target: root, set: MOUNT_ATTR_RDONLY } as const] : []),
+    { op: 'pivotRoot', ...(spec.noPivot ? { noPivot: true } : {}) },
+  ];
   return { attach: spec.idmap ? idmapSteps(spec.rootfs) : [], rootfs, mounts, kernelPaths, pivot };
 }
 

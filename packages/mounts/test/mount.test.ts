@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID } from '@tincan/libc';
+import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID } from '@tincan/libc-core';
 import { startProcess } from '@tincan/nsexec';
 import { planFilesystem, type FilesystemSpec } from '../src';
 import { busyboxRootfs } from '@tincan/testkit';

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_NODEV, MS_REC } from '@tincan/libc';
+import { MOUNT_ATTR_NODEV, MOUNT_ATTR_RDONLY, MS_BIND, MS_NODEV, MS_REC } from '@tincan/libc-core';
 import { containerPath, DEFAULT_DEVICES, MountSpecError, parseTmpfsOptions, planFilesystem } from '../src';
 
 const dir = mkdtempSync(join(tmpdir(), 'mounts-plan-'));

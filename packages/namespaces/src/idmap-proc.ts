@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
-import { SyscallError } from '@tincan/libc';
+import { SyscallError } from '@tincan/libc-core';
 import { formatIdMap, parseProcIdMap, validateIdMap, type IdMapping } from './idmap';
 
 export interface IdMapsToWrite {

@@ -1,11 +1,13 @@
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { KernelFeatureError, SyscallError, nsGetType } from '@tincan/libc';
+import { KernelFeatureError, SyscallError } from '@tincan/libc-core';
 import { NamespaceSpecError } from './errors';
+import { libc } from './libc';
 import { namespaceTypeOfFlag, procName, type NamespaceType } from './types';
 
 /** The type of the namespace behind a namespace file (/proc/PID/ns/* or a bind mount of one). */
 export function namespaceFileType(path: string): NamespaceType {
+  const { nsGetType } = libc('checking a namespace file (ioctl NS_GET_NSTYPE)');
   let fd: number;
   try {
     fd = openSync(path, 'r');

@@ -7,7 +7,7 @@ import {
   CLONE_NEWTIME,
   CLONE_NEWUSER,
   CLONE_NEWUTS,
-} from '@tincan/libc';
+} from '@tincan/libc-core';
 
 /** The eight Linux namespace types, by their OCI names. */
 export const NAMESPACE_TYPES = ['mount', 'pid', 'uts', 'ipc', 'net', 'cgroup', 'user', 'time'] as const;

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCK_EX, flock } from '@tincan/libc';
+import { LOCK_EX } from '@tincan/libc-core';
 import { IdMapError } from './errors';
+import { libc } from './libc';
 import type { IdMapping } from './idmap';
 
 /** The default size of a --userns auto map: 65536 ids, like podman. */
@@ -94,6 +95,7 @@ function writeRegistry(stateDir: string, allocations: readonly Allocation[]): vo
  * is replaced by rename, so a lock on it would be on a stale inode); the kernel drops the lock if we die.
  */
 function withRegistry<T>(stateDir: string, update: (allocations: Allocation[]) => T): T {
+  const { flock } = libc('locking the auto id map registry (flock(2))');
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   const fd = openSync(join(stateDir, LOCK), 'a', 0o600);
   try {

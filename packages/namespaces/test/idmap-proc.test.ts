@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { SyscallError } from '@tincan/libc';
+import { SyscallError } from '@tincan/libc-core';
 import { IdMapError, namespaceId, parseProcIdMap, readIdMap, sameNamespace, validateIdMap, writeIdMaps, type IdMapping } from '../src';
 import { startReady, type ReadyProcess } from '@tincan/testkit';
 

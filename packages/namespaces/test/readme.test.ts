@@ -1,5 +1,5 @@
 import { quotedExample } from '@tincan/testkit';
-import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS } from '@tincan/libc';
+import { CLONE_NEWIPC, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS } from '@tincan/libc-core';
 
 // The README shows the package's own name where the example file imports ../src.
 const { example, readme } = quotedExample(__dirname, '@tincan/namespaces');

@@ -11,12 +11,10 @@
  * The monitor stays outside the container: it writes the uid/gid maps, forwards signals, reports the
  * container's pid, each step's result (trace), setup errors and the exit status on fd 3 as text lines.
  *
- * Wire format (fd 3, Node → monitor): u32 length, then the program:
- *   u32 magic 'TCN1', u32 flags, then records { u32 op, u32 argc, argc × { u32 len, len bytes } }.
- *   Strings are NUL-terminated (len counts the NUL); integers are 8-byte little-endian.
- * Events (monitor → Node), one per line:
+ * The wire format, the events and the ops are in PROTOCOL.md; the op codes, argument indices and flag
+ * bits come from the op table of src/ops.ts, generated into ops.h at build. Events (monitor → Node):
  *   P <pid>                    container init created (host pid)
- *   T <step> <errno> <ns>      a step finished (only with FLAG_TRACE)
+ *   T <step> <errno> <ns>      a step finished (only with PROGRAM_TRACE)
  *   E <step> <errno> <text>    a step failed; the container does not start
  *   S                          the command was exec'd
  *   X <code> <signal>          the container init exited
@@ -27,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/mount.h>
@@ -56,55 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Step opcodes: keep in sync with src/program.ts (a test compares the two). */
-enum {
-  OP_JOIN_NS = 1,      /* monitor, before clone: setns(open(path), nstype) */
-  OP_CLONE = 2,        /* clone3(flags [, CLONE_INTO_CGROUP cgroup dir]) */
-  OP_WRITE_PROC = 3,   /* monitor: write data to /proc/<child>/<name> (uid_map, gid_map, setgroups) */
-  OP_AWAIT_GO = 4,     /* monitor: wait for Node's "G" (parent-side plugins run meanwhile) */
-  OP_RELEASE = 5,      /* monitor lets the child run the steps after this one */
-  OP_IDMAP_MOUNT = 6,  /* monitor: id-map a clone of the mount at source with the child's user namespace, attach it at target in the child's mount namespace */
-  OP_CHILD_MOUNT = 7,  /* monitor: mount(source, target, fstype, flags, data) in the child's mount namespace, with host privileges */
-  OP_MOUNT = 10,       /* mount(source, target, fstype, flags, data) */
-  OP_SETATTR = 11,     /* mount_setattr(target, attr_set, attr_clr, propagation) */
-  OP_SET_ROOT = 12,    /* open the directory that later in-root paths resolve in */
-  OP_MKDIR = 13,       /* mkdir -p inside the root */
-  OP_SYMLINK = 14,     /* symlink(target, linkpath inside the root) */
-  OP_PIVOT_ROOT = 15,  /* pivot_root into the root, detach the old one */
-  OP_MASK = 16,        /* hide a path: /dev/null over a file, read-only tmpfs over a directory */
-  OP_MKNOD = 17,       /* mknod(path inside the root, mode, dev) */
-  OP_BIND_DEVICE = 18, /* bind a host device node, verified by fstat, over a file made inside the root */
-  OP_CLOSE_FDS = 19,   /* first container step: close every inherited fd but the status channel */
-  OP_SETHOSTNAME = 20,
-  OP_SETDOMAINNAME = 21,
-  OP_RLIMIT = 22,      /* prlimit(resource, soft, hard) */
-  OP_SETUSER = 23,     /* setgroups + setresgid + setresuid, keeping capabilities for OP_CAPS */
-  OP_NO_NEW_PRIVS = 24,
-  OP_CAPS = 25,        /* bounding drops, capset(eff, prm, inh), ambient raises */
-  OP_SECCOMP = 26,     /* seccomp(SECCOMP_SET_MODE_FILTER, flags, bpf) */
-  OP_CHDIR = 27,       /* openat2(RESOLVE_IN_ROOT) + fchdir, then refuse a cwd outside the root */
-  OP_EXEC = 28,        /* execve(file searched in PATH of envp, argv, envp) */
-  OP_UMASK = 29,
-};
-
-/* Flags of OP_MOUNT / OP_SETATTR / OP_MKDIR targets and sources. */
-#define P_TARGET_IN_ROOT 0x1  /* resolve target with openat2(root, RESOLVE_IN_ROOT) */
-#define P_SOURCE_IN_ROOT 0x2  /* resolve (bind) source the same way */
-#define P_MKDIR 0x4           /* create a missing target directory (mkdir -p in root) */
-#define P_MKFILE 0x8          /* create a missing target file */
-#define P_OPTIONAL 0x10       /* a missing source/target is not an error */
-#define P_RECURSIVE 0x20      /* OP_SETATTR: AT_RECURSIVE */
-#define P_NO_SYMLINKS 0x40    /* the target may not be reached through any symlink (/proc, /sys, /dev) */
-#define P_NOT_KERNEL_FS 0x80  /* refuse a target that resolves into procfs or sysfs (user volumes, tmpfs) */
-
-/* OP_PIVOT_ROOT flags. */
-#define PIVOT_NO_PIVOT 0x1    /* MS_MOVE + chroot instead of pivot_root (explicit opt-in, as runc --no-pivot) */
-
-/* Program header flags. */
-#define FLAG_TRACE 0x1
-
-#define MAX_STEPS 1024
-#define MAX_ARGS 4096     /* per step: an exec's argv + env (src/program.ts checks it first) */
+#include "ops.h"
 
 struct arg { const char *p; uint32_t len; };
 struct step { uint32_t op; uint32_t argc; struct arg *args; };
@@ -172,12 +123,16 @@ static int parse_program(void) {
   unsigned char lenbuf[4];
   if (read_full(ctl, lenbuf, 4) < 0) return -1;
   uint32_t len = rd32(lenbuf);
-  if (len < 8 || len > (64u << 20)) return -1;
+  if (len > (64u << 20)) return -1;
   unsigned char *buf = malloc(len);
   if (!buf || read_full(ctl, buf, len) < 0) return -1;
-  if (memcmp(buf, "TCN1", 4) != 0) return -1;
-  prog_flags = rd32(buf + 4);
-  size_t off = 8, nargs = 0;
+  if (len < 12 || memcmp(buf, "TCNP", 4) != 0) return -1;
+  if (rd32(buf + 4) != PROTOCOL_VERSION) {
+    fprintf(stderr, "tincan-nsexec: speaks setup protocol %d, the program is version %u (rebuild both sides)\n", PROTOCOL_VERSION, rd32(buf + 4));
+    return -1;
+  }
+  prog_flags = rd32(buf + 8);
+  size_t off = 12, nargs = 0;
   while (off < len) {
     if (nsteps >= MAX_STEPS || off + 8 > len) return -1;
     struct step *s = &steps[nsteps++];
@@ -346,28 +301,28 @@ static unsigned long locked_flags(const char *path) {
 }
 
 static int do_mount(const struct step *s) {
-  const char *src = S(s, 0), *tgt = S(s, 1), *type = S(s, 2), *data = S(s, 4);
-  unsigned long flags = U(s, 3);
-  uint64_t pf = U(s, 5);
+  const char *src = S(s, MOUNT_SOURCE), *tgt = S(s, MOUNT_TARGET), *type = S(s, MOUNT_FSTYPE), *data = S(s, MOUNT_DATA);
+  unsigned long flags = U(s, MOUNT_FLAGS);
+  uint64_t pf = U(s, MOUNT_PATHS);
   char srcp[4200], tgtp[64 + 4096];
   int sfd = -1, tfd = -1, r = -1;
-  if ((pf & P_TARGET_IN_ROOT) && (pf & P_MKDIR) && mkdir_in_root(tgt, 0755) < 0)
+  if ((pf & PATH_TARGET_IN_ROOT) && (pf & PATH_MKDIR) && mkdir_in_root(tgt, 0755) < 0)
     FAIL("mkdir: %s", strerror(errno));
-  if ((pf & P_TARGET_IN_ROOT) && (pf & P_MKFILE) && mkfile_in_root(tgt) < 0)
+  if ((pf & PATH_TARGET_IN_ROOT) && (pf & PATH_MKFILE) && mkfile_in_root(tgt) < 0)
     FAIL("create the target: %s", strerror(errno));
-  if (resolve(src, pf & P_SOURCE_IN_ROOT, 0, srcp, sizeof srcp, &sfd) < 0) {
-    if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
+  if (resolve(src, pf & PATH_SOURCE_IN_ROOT, 0, srcp, sizeof srcp, &sfd) < 0) {
+    if ((pf & PATH_OPTIONAL) && errno == ENOENT) return 0;
     FAIL("source: %s", strerror(errno));
   }
-  if (resolve(tgt, pf & P_TARGET_IN_ROOT, (pf & P_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0, tgtp, sizeof tgtp, &tfd) < 0) {
+  if (resolve(tgt, pf & PATH_TARGET_IN_ROOT, (pf & PATH_NO_SYMLINKS) ? RESOLVE_NO_SYMLINKS : 0, tgtp, sizeof tgtp, &tfd) < 0) {
     int e = errno;
     if (sfd >= 0) close(sfd);
-    if ((pf & P_OPTIONAL) && e == ENOENT) return 0;
+    if ((pf & PATH_OPTIONAL) && e == ENOENT) return 0;
     errno = e;
-    if (e == ELOOP && (pf & P_NO_SYMLINKS)) FAIL("target: %s is a symlink in the image (refused)", tgt);
+    if (e == ELOOP && (pf & PATH_NO_SYMLINKS)) FAIL("target: %s is a symlink in the image (refused)", tgt);
     FAIL("target: %s", strerror(e));
   }
-  if ((pf & P_NOT_KERNEL_FS) && on_kernel_fs(tfd)) {
+  if ((pf & PATH_NOT_KERNEL_FS) && on_kernel_fs(tfd)) {
     if (sfd >= 0) close(sfd);
     close(tfd);
     errno = EPERM;
@@ -383,16 +338,16 @@ static int do_mount(const struct step *s) {
 }
 
 static int do_setattr(const struct step *s) {
-  const char *tgt = S(s, 0);
-  uint64_t pf = U(s, 4);
-  struct mount_attr attr = { .attr_set = U(s, 1), .attr_clr = U(s, 2), .propagation = U(s, 3) };
-  int fd = (pf & P_TARGET_IN_ROOT) ? open_in_root(tgt, O_PATH) : open(tgt, O_PATH | O_CLOEXEC);
+  const char *tgt = S(s, SET_MOUNT_ATTR_TARGET);
+  uint64_t pf = U(s, SET_MOUNT_ATTR_PATHS);
+  struct mount_attr attr = { .attr_set = U(s, SET_MOUNT_ATTR_SET), .attr_clr = U(s, SET_MOUNT_ATTR_CLEAR), .propagation = U(s, SET_MOUNT_ATTR_PROPAGATION) };
+  int fd = (pf & PATH_TARGET_IN_ROOT) ? open_in_root(tgt, O_PATH) : open(tgt, O_PATH | O_CLOEXEC);
   if (fd < 0) {
-    if ((pf & P_OPTIONAL) && errno == ENOENT) return 0;
+    if ((pf & PATH_OPTIONAL) && errno == ENOENT) return 0;
     FAIL("open %s: %s", tgt, strerror(errno));
   }
   /* mount_setattr on the fd: changes the mount the path resolved to, recursively if asked */
-  int r = syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | ((pf & P_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
+  int r = syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | ((pf & PATH_RECURSIVE) ? AT_RECURSIVE : 0), &attr, sizeof attr);
   int e = errno;
   close(fd);
   if (r < 0) { errno = e; FAIL("mount_setattr: %s", strerror(e)); }
@@ -400,7 +355,7 @@ static int do_setattr(const struct step *s) {
 }
 
 static int do_set_root(const struct step *s) {
-  int fd = open(S(s, 0), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = open(S(s, SET_ROOT_PATH), O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) FAIL("%s", strerror(errno));
   if (root_fd >= 0) close(root_fd);
   root_fd = fd;
@@ -408,16 +363,16 @@ static int do_set_root(const struct step *s) {
 }
 
 static int do_mkdir(const struct step *s) {
-  if (mkdir_in_root(S(s, 0), (mode_t)U(s, 1)) < 0) FAIL("%s", strerror(errno));
+  if (mkdir_in_root(S(s, MKDIR_PATH), (mode_t)U(s, MKDIR_MODE)) < 0) FAIL("%s", strerror(errno));
   return 0;
 }
 
 static int do_symlink(const struct step *s) {
   char dir[4096];
   const char *name;
-  int pfd = open_parent_in_root(S(s, 1), dir, sizeof dir, &name);
-  if (pfd < 0) FAIL("open parent of %s: %s", S(s, 1), strerror(errno));
-  int r = symlinkat(S(s, 0), pfd, name);  /* the link is created in the resolved parent only */
+  int pfd = open_parent_in_root(S(s, SYMLINK_PATH), dir, sizeof dir, &name);
+  if (pfd < 0) FAIL("open parent of %s: %s", S(s, SYMLINK_PATH), strerror(errno));
+  int r = symlinkat(S(s, SYMLINK_TARGET), pfd, name);  /* the link is created in the resolved parent only */
   int e = errno;
   close(pfd);
   if (r < 0 && e != EEXIST) { errno = e; FAIL("%s", strerror(e)); }
@@ -426,7 +381,7 @@ static int do_symlink(const struct step *s) {
 
 static int do_pivot_root(const struct step *s) {
   if (fchdir(root_fd) < 0) FAIL("fchdir root: %s", strerror(errno));
-  if (U(s, 0) & PIVOT_NO_PIVOT) {
+  if (U(s, PIVOT_ROOT_FLAGS) & PIVOT_NO_PIVOT) {
     /* asked for (the host root is not a mount, e.g. an initramfs): move the new root over / and chroot */
     if (mount(".", "/", NULL, MS_MOVE, NULL) < 0) FAIL("move root: %s", strerror(errno));
     if (chroot(".") < 0) FAIL("chroot: %s", strerror(errno));
@@ -445,9 +400,9 @@ static int do_pivot_root(const struct step *s) {
 static int do_mknod(const struct step *s) {
   char dir[4096];
   const char *name;
-  int pfd = open_parent_in_root(S(s, 0), dir, sizeof dir, &name);
-  if (pfd < 0) FAIL("open parent of %s: %s", S(s, 0), strerror(errno));
-  int r = mknodat(pfd, name, (mode_t)U(s, 1), (dev_t)U(s, 2));  /* device node in the resolved parent */
+  int pfd = open_parent_in_root(S(s, MKNOD_PATH), dir, sizeof dir, &name);
+  if (pfd < 0) FAIL("open parent of %s: %s", S(s, MKNOD_PATH), strerror(errno));
+  int r = mknodat(pfd, name, (mode_t)U(s, MKNOD_MODE), (dev_t)U(s, MKNOD_DEV));  /* device node in the resolved parent */
   int e = errno;
   close(pfd);
   if (r < 0 && e != EEXIST) { errno = e; FAIL("%s", strerror(e)); }
@@ -487,7 +442,7 @@ static int bind_fd(int src, int tfd) {
 static int null_fd = -1;
 
 static int do_mask(const struct step *s) {
-  const char *path = S(s, 0);
+  const char *path = S(s, MASK_PATH);
   int fd = open_in_root(path, O_PATH | O_NOFOLLOW);
   if (fd < 0) { if (errno == ENOENT) return 0; FAIL("open %s: %s", path, strerror(errno)); }
   struct stat st;
@@ -506,8 +461,8 @@ static int do_mask(const struct step *s) {
 }
 
 static int do_bind_device(const struct step *s) {
-  const char *path = S(s, 0);
-  int src = open_host_device(path, (unsigned)U(s, 1), (unsigned)U(s, 2));
+  const char *path = S(s, BIND_DEVICE_PATH);
+  int src = open_host_device(path, (unsigned)U(s, BIND_DEVICE_MAJOR), (unsigned)U(s, BIND_DEVICE_MINOR));
   if (src < 0) return -1;
   if (mkfile_in_root(path) < 0) { close(src); FAIL("create %s: %s", path, strerror(errno)); }
   int tfd = open_in_root_how(path, O_PATH | O_NOFOLLOW, RESOLVE_NO_SYMLINKS);
@@ -534,19 +489,20 @@ static int rearm_pdeathsig(void) {
 }
 
 static int do_setuser(const struct step *s) {
-  uint64_t uid = U(s, 0), gid = U(s, 1);
-  int64_t ngroups = (int64_t)U(s, 2);
-  gid_t groups[64];
+  uint64_t uid = U(s, SET_USER_UID), gid = U(s, SET_USER_GID);
+  int64_t ngroups = (int64_t)U(s, SET_USER_NGROUPS);
+  gid_t groups[MAX_GROUPS];
   if (uid > MAX_ID || gid > MAX_ID) { errno = EINVAL; FAIL("user %llu:%llu out of range", (unsigned long long)uid, (unsigned long long)gid); }
-  if (ngroups > 64) FAIL("too many groups");
+  if (ngroups > MAX_GROUPS) FAIL("too many groups");
   for (int64_t i = 0; i < ngroups; i++) {
-    if (U(s, 3 + i) > MAX_ID) { errno = EINVAL; FAIL("group %llu out of range", (unsigned long long)U(s, 3 + i)); }
-    groups[i] = U(s, 3 + i);
+    uint64_t g = U(s, SET_USER_GROUPS + i);
+    if (g > MAX_ID) { errno = EINVAL; FAIL("group %llu out of range", (unsigned long long)g); }
+    groups[i] = g;
   }
   /* raw syscalls: per-thread credentials, no glibc setxid broadcast needed here */
   if (ngroups >= 0 && syscall(SYS_setgroups, (size_t)ngroups, groups) < 0) FAIL("setgroups: %s", strerror(errno));
   if (syscall(SYS_setresgid, gid, gid, gid) < 0) FAIL("setresgid %llu: %s", (unsigned long long)gid, strerror(errno));
-  /* keep the permitted set across the uid change; OP_CAPS then sets the final sets */
+  /* keep the permitted set across the uid change; the capabilities step then sets the final sets */
   if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) FAIL("PR_SET_KEEPCAPS: %s", strerror(errno));
   if (syscall(SYS_setresuid, uid, uid, uid) < 0) FAIL("setresuid %llu: %s", (unsigned long long)uid, strerror(errno));
   if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) FAIL("PR_SET_KEEPCAPS: %s", strerror(errno));
@@ -563,7 +519,8 @@ static int capset3(uint64_t eff, uint64_t prm, uint64_t inh) {
 }
 
 static int do_caps(const struct step *s) {
-  uint64_t bnd = U(s, 0), eff = U(s, 1), prm = U(s, 2), inh = U(s, 3), amb = U(s, 4), last = U(s, 5);
+  uint64_t bnd = U(s, CAPABILITIES_BOUNDING), eff = U(s, CAPABILITIES_EFFECTIVE), prm = U(s, CAPABILITIES_PERMITTED);
+  uint64_t inh = U(s, CAPABILITIES_INHERITABLE), amb = U(s, CAPABILITIES_AMBIENT), last = U(s, CAPABILITIES_LAST_CAP);
   struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
   struct __user_cap_data_struct cur[2];
   if (syscall(SYS_capget, &h, cur) < 0) FAIL("capget: %s", strerror(errno));
@@ -583,17 +540,18 @@ static int do_caps(const struct step *s) {
 }
 
 static int do_seccomp(const struct step *s) {
-  struct sock_fprog prog = { .len = (unsigned short)(s->args[0].len / 8), .filter = (struct sock_filter *)s->args[0].p };
-  if (s->argc < 1 || s->args[0].len % 8 != 0 || prog.len == 0) FAIL("bad seccomp program");
+  if (s->argc <= SECCOMP_FILTER) FAIL("bad seccomp program");
+  const struct arg *f = &s->args[SECCOMP_FILTER];
+  struct sock_fprog prog = { .len = (unsigned short)(f->len / 8), .filter = (struct sock_filter *)f->p };
+  if (f->len % 8 != 0 || prog.len == 0 || f->len / 8 > 0xffff) FAIL("bad seccomp program");
   /* last step before exec: from here on the filter vets every syscall, execve included */
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)U(s, 1), &prog) < 0) FAIL("%s", strerror(errno));
+  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)U(s, SECCOMP_FLAGS), &prog) < 0) FAIL("%s", strerror(errno));
   return 0;
 }
 
-/* execve `file`, searched in envp's PATH when it has no '/'; returns only on failure. */
-static void exec_in_path(const char *file, char *const argv[], char *const envp[]) {
+/* execve `file`, searched in envp's PATH (else `path`) when it has no '/'; returns only on failure. */
+static void exec_in_path(const char *file, const char *path, char *const argv[], char *const envp[]) {
   if (strchr(file, '/')) { execve(file, argv, envp); return; }
-  const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   for (char *const *e = envp; *e; e++) if (strncmp(*e, "PATH=", 5) == 0) path = *e + 5;
   int saw_eacces = 0;
   char full[4096];
@@ -612,22 +570,22 @@ static void exec_in_path(const char *file, char *const argv[], char *const envp[
 }
 
 static int do_exec(const struct step *s) {
-  uint64_t argc = U(s, 1);
-  if (argc == 0 || argc + 2 > s->argc || argc > MAX_ARGS) FAIL("bad exec step");
-  uint64_t envc = s->argc - 2 - argc;
+  uint64_t argc = U(s, EXEC_ARGC);
+  if (argc == 0 || argc + EXEC_ARGV_AND_ENV > s->argc || argc > MAX_ARGS) FAIL("bad exec step");
+  uint64_t envc = s->argc - EXEC_ARGV_AND_ENV - argc;
   static char *argv[MAX_ARGS + 1], *envp[MAX_ARGS + 1];
-  for (uint64_t i = 0; i < argc; i++) argv[i] = (char *)S(s, 2 + i);
+  for (uint64_t i = 0; i < argc; i++) argv[i] = (char *)S(s, EXEC_ARGV_AND_ENV + i);
   argv[argc] = NULL;
-  for (uint64_t i = 0; i < envc; i++) envp[i] = (char *)S(s, 2 + argc + i);
+  for (uint64_t i = 0; i < envc; i++) envp[i] = (char *)S(s, EXEC_ARGV_AND_ENV + argc + i);
   envp[envc] = NULL;
-  exec_in_path(S(s, 0), argv, envp);
+  exec_in_path(S(s, EXEC_FILE), S(s, EXEC_SEARCH_PATH), argv, envp);
   if (errno == ENOENT) FAIL("command not found");
   FAIL("%s", strerror(errno));
 }
 
 /* The working directory, resolved inside the root (no magic links such as /proc/self/fd/N), then checked (CVE-2024-21626). */
 static int do_chdir(const struct step *s) {
-  int fd = open_in_root(S(s, 0), O_PATH | O_DIRECTORY);
+  int fd = open_in_root(S(s, CHDIR_PATH), O_PATH | O_DIRECTORY);
   if (fd < 0) FAIL("%s", strerror(errno));
   int r = fchdir(fd);
   int e = errno;
@@ -652,10 +610,22 @@ static int do_close_fds(void) {
   return 0;
 }
 
+/* Write an existing file inside the root (a sysctl under /proc/sys, oom_score_adj): never create, never through a magic link. */
+static int do_write_file(const struct step *s) {
+  const struct arg *data = s->argc > WRITE_FILE_DATA ? &s->args[WRITE_FILE_DATA] : NULL;
+  int fd = open_in_root(S(s, WRITE_FILE_PATH), O_WRONLY | O_NOFOLLOW);
+  if (fd < 0) FAIL("open: %s", strerror(errno));
+  ssize_t n = data ? write(fd, data->p, data->len) : 0;  /* procfs and sysfs files take one write(2) */
+  int e = errno;
+  close(fd);
+  if (data && n != (ssize_t)data->len) { errno = n < 0 ? e : EIO; FAIL("write: %s", strerror(errno)); }
+  return 0;
+}
+
 static int run_step(const struct step *s) {
   switch (s->op) {
     case OP_MOUNT: return do_mount(s);
-    case OP_SETATTR: return do_setattr(s);
+    case OP_SET_MOUNT_ATTR: return do_setattr(s);
     case OP_SET_ROOT: return do_set_root(s);
     case OP_MKDIR: return do_mkdir(s);
     case OP_SYMLINK: return do_symlink(s);
@@ -665,25 +635,26 @@ static int run_step(const struct step *s) {
     case OP_BIND_DEVICE: return do_bind_device(s);
     case OP_CLOSE_FDS: return do_close_fds();
     case OP_UMASK:
-      umask((mode_t)U(s, 0) & 0777);
+      umask((mode_t)U(s, UMASK_MASK) & 0777);
       return 0;
+    case OP_WRITE_FILE: return do_write_file(s);
     case OP_SETHOSTNAME:
-      if (sethostname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("%s", strerror(errno));
+      if (sethostname(S(s, SETHOSTNAME_NAME), strlen(S(s, SETHOSTNAME_NAME))) < 0) FAIL("%s", strerror(errno));
       return 0;
     case OP_SETDOMAINNAME:
-      if (setdomainname(S(s, 0), strlen(S(s, 0))) < 0) FAIL("%s", strerror(errno));
+      if (setdomainname(S(s, SETDOMAINNAME_NAME), strlen(S(s, SETDOMAINNAME_NAME))) < 0) FAIL("%s", strerror(errno));
       return 0;
     case OP_RLIMIT: {
-      struct rlimit rl = { .rlim_cur = U(s, 1), .rlim_max = U(s, 2) };
-      if (prlimit(0, (int)U(s, 0), &rl, NULL) < 0) FAIL("%s", strerror(errno));
+      struct rlimit rl = { .rlim_cur = U(s, RLIMIT_SOFT), .rlim_max = U(s, RLIMIT_HARD) };
+      if (prlimit(0, (int)U(s, RLIMIT_RESOURCE), &rl, NULL) < 0) FAIL("%s", strerror(errno));
       return 0;
     }
-    case OP_SETUSER: return do_setuser(s);
+    case OP_SET_USER: return do_setuser(s);
     case OP_NO_NEW_PRIVS:
       /* no exec may gain privileges (setuid bits, file caps) from here on */
       if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) FAIL("%s", strerror(errno));
       return 0;
-    case OP_CAPS: return do_caps(s);
+    case OP_CAPABILITIES: return do_caps(s);
     case OP_SECCOMP: return do_seccomp(s);
     case OP_CHDIR: return do_chdir(s);
     case OP_EXEC: return do_exec(s);
@@ -696,13 +667,13 @@ static uint32_t failed_step;
 
 static int run_steps(uint32_t from, uint32_t to, int (*runner)(const struct step *)) {
   for (uint32_t i = from; i < to; i++) {
-    int64_t t0 = (prog_flags & FLAG_TRACE) ? now_ns() : 0;
+    int64_t t0 = (prog_flags & PROGRAM_TRACE) ? now_ns() : 0;
     errmsg[0] = '\0';
     errno = 0;
     int r = runner(&steps[i]);
     int e = r < 0 ? (errno ? errno : EINVAL) : 0;
     if (r < 0) { failed_step = i; report('E', i, e, 0, errmsg); return -e; }
-    if (prog_flags & FLAG_TRACE) report('T', i, 0, now_ns() - t0, NULL);
+    if (prog_flags & PROGRAM_TRACE) report('T', i, 0, now_ns() - t0, NULL);
   }
   return 0;
 }
@@ -710,9 +681,9 @@ static int run_steps(uint32_t from, uint32_t to, int (*runner)(const struct step
 /* ---------- the monitor's own steps ---------- */
 
 static int do_join(const struct step *s) {
-  int fd = open(S(s, 0), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) FAIL("open %s: %s", S(s, 0), strerror(errno));
-  int r = setns(fd, (int)U(s, 1));  /* join before clone: the child inherits it (pid: children only) */
+  int fd = open(S(s, JOIN_NAMESPACE_PATH), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) FAIL("open %s: %s", S(s, JOIN_NAMESPACE_PATH), strerror(errno));
+  int r = setns(fd, (int)U(s, JOIN_NAMESPACE_NSTYPE));  /* join before clone: the child inherits it (pid: children only) */
   int e = errno;
   close(fd);
   if (r < 0) { errno = e; FAIL("setns: %s", strerror(e)); }
@@ -721,11 +692,11 @@ static int do_join(const struct step *s) {
 
 static int do_write_proc(const struct step *s) {
   char path[64];
-  snprintf(path, sizeof path, "/proc/%d/%s", child_pid, S(s, 0));
+  snprintf(path, sizeof path, "/proc/%d/%s", child_pid, S(s, WRITE_PROC_FILE));
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) FAIL("open %s: %s", path, strerror(errno));
-  size_t len = s->args[1].len ? s->args[1].len - 1 : 0;
-  ssize_t n = write(fd, S(s, 1), len);  /* uid_map/gid_map must be written in one write(2) */
+  size_t len = s->argc > WRITE_PROC_DATA && s->args[WRITE_PROC_DATA].len ? s->args[WRITE_PROC_DATA].len - 1 : 0;
+  ssize_t n = write(fd, S(s, WRITE_PROC_DATA), len);  /* uid_map/gid_map must be written in one write(2) */
   int e = errno;
   close(fd);
   if (n != (ssize_t)len) { errno = n < 0 ? e : EIO; FAIL("write %s: %s", path, strerror(errno)); }
@@ -762,13 +733,13 @@ static int in_child_mounts(int (*fn)(const struct step *, int userns), const str
  */
 static int idmap_mount(const struct step *s, int userns) {
   /* a detached copy of the mount at source (not its submounts) */
-  int tree = syscall(SYS_open_tree, AT_FDCWD, S(s, 0), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  int tree = syscall(SYS_open_tree, AT_FDCWD, S(s, IDMAP_MOUNT_SOURCE), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
   if (tree < 0) { snprintf(errmsg, sizeof errmsg, "open_tree: %s", strerror(errno)); return -1; }
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)userns };
   int r = syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr);
   if (r < 0) snprintf(errmsg, sizeof errmsg, "mount_setattr(MOUNT_ATTR_IDMAP): %s (does the filesystem support idmapped mounts?)", strerror(errno));
   /* attach the copy over target, in the namespace we are in now: the child's */
-  else if ((r = syscall(SYS_move_mount, tree, "", AT_FDCWD, S(s, 1), MOVE_MOUNT_F_EMPTY_PATH)) < 0)
+  else if ((r = syscall(SYS_move_mount, tree, "", AT_FDCWD, S(s, IDMAP_MOUNT_TARGET), MOVE_MOUNT_F_EMPTY_PATH)) < 0)
     snprintf(errmsg, sizeof errmsg, "move_mount: %s", strerror(errno));
   int e = errno;
   close(tree);
@@ -779,21 +750,53 @@ static int idmap_mount(const struct step *s, int userns) {
 /* An overlay mounted by the monitor: trusted.overlay.* (opaque dirs, whiteouts) need host privileges. */
 static int child_mount(const struct step *s, int userns) {
   (void)userns;
-  const char *data = S(s, 4);
-  if (mount(S(s, 0), S(s, 1), S(s, 2), U(s, 3), data[0] ? data : NULL) < 0) {
+  const char *data = S(s, CHILD_MOUNT_DATA);
+  if (mount(S(s, CHILD_MOUNT_SOURCE), S(s, CHILD_MOUNT_TARGET), S(s, CHILD_MOUNT_FSTYPE), U(s, CHILD_MOUNT_FLAGS), data[0] ? data : NULL) < 0) {
     snprintf(errmsg, sizeof errmsg, "%s", strerror(errno));
     return -1;
   }
   return 0;
 }
 
+static int do_forward_signals(const struct step *s);
+
+/* A device allowlist on the container's cgroup, attached before the process is created in it (runc's model, BPF_F_ALLOW_MULTI). */
+static int do_device_filter(const struct step *s) {
+  if (s->argc <= DEVICE_FILTER_PROGRAM || s->args[DEVICE_FILTER_PROGRAM].len % 8 != 0) FAIL("bad device filter");
+  const struct arg *prog = &s->args[DEVICE_FILTER_PROGRAM];
+  int cg = open(S(s, DEVICE_FILTER_CGROUP), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg < 0) FAIL("open %s: %s", S(s, DEVICE_FILTER_CGROUP), strerror(errno));
+  union bpf_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = (uint64_t)(uintptr_t)prog->p;
+  attr.insn_cnt = prog->len / 8;
+  attr.license = (uint64_t)(uintptr_t)"Apache";  /* calls no GPL-only helper; the kernel wants a license all the same */
+  int fd = syscall(SYS_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  if (fd < 0) { int e = errno; close(cg); errno = e; FAIL("bpf(BPF_PROG_LOAD): %s", strerror(e)); }
+  memset(&attr, 0, sizeof attr);
+  attr.target_fd = cg;
+  attr.attach_bpf_fd = fd;
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  attr.attach_flags = BPF_F_ALLOW_MULTI;
+  /* the attachment keeps the program alive until the cgroup is removed: both fds can go */
+  int r = syscall(SYS_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
+  int e = errno;
+  close(fd);
+  close(cg);
+  if (r < 0) { errno = e; FAIL("bpf(BPF_PROG_ATTACH) to %s: %s", S(s, DEVICE_FILTER_CGROUP), strerror(e)); }
+  return 0;
+}
+
 static int monitor_step(const struct step *s) {
   switch (s->op) {
-    case OP_JOIN_NS: return do_join(s);
+    case OP_JOIN_NAMESPACE: return do_join(s);
+    case OP_FORWARD_SIGNALS: return do_forward_signals(s);
+    case OP_DEVICE_FILTER: return do_device_filter(s);
     case OP_WRITE_PROC: return do_write_proc(s);
     case OP_IDMAP_MOUNT: return in_child_mounts(idmap_mount, s);
     case OP_CHILD_MOUNT: return in_child_mounts(child_mount, s);
-    case OP_AWAIT_GO: {
+    case OP_AWAIT_PARENT: {
       char go;
       if (read_full(ctl, &go, 1) < 0 || go != 'G') FAIL("parent did not release the container");
       return 0;
@@ -804,14 +807,25 @@ static int monitor_step(const struct step *s) {
 
 /* ---------- signals ---------- */
 
-static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT };
+/* The signals passed on to the container's init (a forwardSignals step names them: policy stays in TypeScript). */
+static int forwarded[64];
+static size_t nforwarded;
+
+static int do_forward_signals(const struct step *s) {
+  for (uint32_t i = FORWARD_SIGNALS_SIGNALS; i < s->argc; i++) {
+    uint64_t sig = U(s, i);
+    if (sig == 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP || nforwarded == sizeof forwarded / sizeof forwarded[0]) FAIL("cannot forward signal %llu", (unsigned long long)sig);
+    forwarded[nforwarded++] = (int)sig;
+  }
+  return 0;
+}
 
 static void forward(int sig) { if (child_pid > 0) kill(child_pid, sig); }
 
 static void block_forwarded(int how) {
   sigset_t set;
   sigemptyset(&set);
-  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaddset(&set, forwarded[i]);
+  for (size_t i = 0; i < nforwarded; i++) sigaddset(&set, forwarded[i]);
   sigprocmask(how, &set, NULL);
 }
 
@@ -913,10 +927,10 @@ int main(int argc, char **argv) {
   int sync[2], status[2];
   if (pipe2(sync, O_CLOEXEC) < 0 || pipe2(status, O_CLOEXEC) < 0) return 125;
   const struct step *cs = &steps[clone_at];
-  const char *cgroup = S(cs, 1);
+  const char *cgroup = S(cs, CLONE_CGROUP);
   int cgfd = cgroup[0] ? open(cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC) : -1;
   if (cgroup[0] && cgfd < 0) { snprintf(errmsg, sizeof errmsg, "open cgroup %s: %s", cgroup, strerror(errno)); report('E', clone_at, errno, 0, errmsg); return 125; }
-  struct clone_args ca = { .flags = U(cs, 0), .exit_signal = SIGCHLD };
+  struct clone_args ca = { .flags = U(cs, CLONE_FLAGS), .exit_signal = SIGCHLD };
   if (cgfd >= 0) { ca.flags |= CLONE_INTO_CGROUP; ca.cgroup = cgfd; }  /* placed atomically: no escape window */
   block_forwarded(SIG_BLOCK);
   int64_t t0 = now_ns();
@@ -934,13 +948,13 @@ int main(int argc, char **argv) {
   }
   child_pid = pid;
   struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
-  for (size_t i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++) sigaction(forwarded[i], &sa, NULL);
+  for (size_t i = 0; i < nforwarded; i++) sigaction(forwarded[i], &sa, NULL);
   block_forwarded(SIG_UNBLOCK);
   if (cgfd >= 0) close(cgfd);
   close(sync[0]);
   close(status[1]);
   ctl_printf("P %d\n", pid);
-  if (prog_flags & FLAG_TRACE) report('T', clone_at, 0, now_ns() - t0, NULL);
+  if (prog_flags & PROGRAM_TRACE) report('T', clone_at, 0, now_ns() - t0, NULL);
 
   int failed = run_steps(clone_at + 1, release_at, monitor_step) < 0;
   if (failed) kill(pid, SIGKILL);

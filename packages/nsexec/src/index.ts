@@ -5,5 +5,7 @@
  */
 export { startProcess, ContainerProcess, SetupError, helperPath } from './process';
 export type { StartOptions, StdioEntry, TraceEvent, ExitStatus } from './process';
-export { encodeProgram, validateProgram, describeStep, stepSyscalls, runsInMonitor, ProgramError, OPCODES, PATH_FLAGS, MAX_ID } from './program';
+export { encodeProgram, validateProgram, describeStep, stepSyscalls, runsInMonitor, ProgramError, MAX_ID, DEFAULT_SEARCH_PATH } from './program';
+export { OPS, PATH_FLAGS, PIVOT_FLAGS, PROGRAM_FLAGS, PROTOCOL_VERSION, LIMITS, type OpName, type OpSpec, type ArgKind } from './ops';
+export { opsHeader, cName } from './ops-header';
 export type { Step, MonitorStep, ContainerStep, PathFlag } from './program';

@@ -5,8 +5,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { errnoName } from '@tincan/libc';
-import { describeStep, encodeProgram, PROGRAM_FLAGS, type Step } from './program';
+import { errnoName } from '@tincan/libc-core';
+import { PROGRAM_FLAGS } from './ops';
+import { describeStep, encodeProgram, type Step } from './program';
 
 /**
  * The native helper: beside this module (the package's dist, or a bundle that ships a copy), else

@@ -1,53 +1,14 @@
 /**
  * The setup program: the steps tincan-nsexec executes, in order. All policy lives in the TypeScript
- * that builds this list; the native side only performs it. Opcodes match native/nsexec.c.
+ * that builds this list; the native side only performs it. The ops, their codes and arguments are
+ * declared once in ops.ts, which also generates the C header (dist/ops.h).
  */
-export const OPCODES = {
-  joinNamespace: 1,
-  clone: 2,
-  writeProc: 3,
-  awaitParent: 4,
-  release: 5,
-  idmapMount: 6,
-  childMount: 7,
-  mount: 10,
-  setMountAttr: 11,
-  setRoot: 12,
-  mkdir: 13,
-  symlink: 14,
-  pivotRoot: 15,
-  mask: 16,
-  mknod: 17,
-  bindDevice: 18,
-  closeFds: 19,
-  sethostname: 20,
-  setdomainname: 21,
-  rlimit: 22,
-  setUser: 23,
-  noNewPrivs: 24,
-  capabilities: 25,
-  seccomp: 26,
-  chdir: 27,
-  exec: 28,
-  umask: 29,
-} as const;
+import { LIMITS, OPS, PATH_FLAGS, PIVOT_FLAGS, PROTOCOL_VERSION, type OpName } from './ops';
 
-/** How a step's paths resolve (native P_* flags). */
-export const PATH_FLAGS = {
-  targetInRoot: 0x1,
-  sourceInRoot: 0x2,
-  mkdir: 0x4,
-  mkfile: 0x8,
-  optional: 0x10,
-  recursive: 0x20,
-  /** the target may not be reached through a symlink (the kernel interfaces /proc, /sys, /dev) */
-  noSymlinks: 0x40,
-  /** refuse a target that resolves into procfs or sysfs (user volumes and tmpfs) */
-  notKernelFs: 0x80,
-} as const;
 export type PathFlag = keyof typeof PATH_FLAGS;
 
-export const PROGRAM_FLAGS = { trace: 0x1 } as const;
+/** Where `exec` searches a command without a '/' when its environment has no PATH. */
+export const DEFAULT_SEARCH_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Steps the monitor runs outside the container, before and after clone. */
 export type MonitorStep =
@@ -56,6 +17,8 @@ export type MonitorStep =
   | { op: 'writeProc'; file: 'uid_map' | 'gid_map' | 'setgroups'; data: string }
   | { op: 'idmapMount'; source: string; target: string }
   | { op: 'childMount'; source: string; target: string; fstype: string; flags: number; data?: string }
+  | { op: 'forwardSignals'; signals: number[] }
+  | { op: 'deviceFilter'; cgroup: string; program: Buffer }
   | { op: 'awaitParent' }
   | { op: 'release' };
 
@@ -80,46 +43,23 @@ export type ContainerStep =
   | { op: 'capabilities'; bounding: bigint; effective: bigint; permitted: bigint; inheritable: bigint; ambient: bigint; lastCap: number }
   | { op: 'seccomp'; filter: Buffer; flags?: number }
   | { op: 'chdir'; path: string }
-  | { op: 'exec'; file: string; argv: string[]; env: string[] };
+  | { op: 'exec'; file: string; argv: string[]; env: string[]; searchPath?: string }
+  | { op: 'writeFile'; path: string; data: string | Buffer };
 
 export type Step = MonitorStep | ContainerStep;
 
-const MONITOR_OPS = new Set<Step['op']>(['joinNamespace', 'clone', 'writeProc', 'idmapMount', 'childMount', 'awaitParent', 'release']);
+// every op of the table has a step type, and every step type an op of the table
+type Unmatched = Exclude<Step['op'], OpName> | Exclude<OpName, Step['op']>;
+const everyOpHasAStep: [Unmatched] extends [never] ? true : Unmatched = true;
+void everyOpHasAStep;
+
 export function runsInMonitor(step: Step): step is MonitorStep {
-  return MONITOR_OPS.has(step.op);
+  return OPS[step.op].runs === 'monitor';
 }
 
 /** The syscalls a step performs, for --trace. */
 export function stepSyscalls(step: Step): string {
-  switch (step.op) {
-    case 'joinNamespace': return 'open + setns';
-    case 'clone': return step.cgroup ? 'clone3(CLONE_INTO_CGROUP)' : 'clone3';
-    case 'writeProc': return `write(/proc/PID/${step.file})`;
-    case 'idmapMount': return 'setns + open_tree + mount_setattr(MOUNT_ATTR_IDMAP) + move_mount';
-    case 'childMount': return 'setns + mount';
-    case 'awaitParent': return 'read(ctl)';
-    case 'release': return 'write(sync)';
-    case 'mount': return step.paths?.includes('targetInRoot') ? 'openat2(RESOLVE_IN_ROOT) + mount' : 'mount';
-    case 'setMountAttr': return 'openat2 + mount_setattr';
-    case 'setRoot': return 'open(O_PATH)';
-    case 'mkdir': return 'openat2 + mkdirat';
-    case 'symlink': return 'openat2 + symlinkat';
-    case 'pivotRoot': return step.noPivot ? 'mount(MS_MOVE) + chroot' : 'pivot_root + umount2(MNT_DETACH)';
-    case 'mask': return 'openat2 + fstat + mount(empty tmpfs, or bind of the host /dev/null checked to be char 1:3)';
-    case 'mknod': return 'openat2 + mknodat';
-    case 'bindDevice': return 'open + fstat + openat2 + mount(MS_BIND)';
-    case 'closeFds': return 'close_range';
-    case 'umask': return 'umask';
-    case 'sethostname': return 'sethostname';
-    case 'setdomainname': return 'setdomainname';
-    case 'rlimit': return 'prlimit64';
-    case 'setUser': return 'setgroups + setresgid + setresuid';
-    case 'noNewPrivs': return 'prctl(PR_SET_NO_NEW_PRIVS)';
-    case 'capabilities': return 'prctl(PR_CAPBSET_DROP) + capset + prctl(PR_CAP_AMBIENT)';
-    case 'seccomp': return 'seccomp(SECCOMP_SET_MODE_FILTER)';
-    case 'chdir': return 'openat2(RESOLVE_IN_ROOT) + fchdir + getcwd';
-    case 'exec': return 'execve';
-  }
+  return OPS[step.op].syscalls;
 }
 
 /** One-line description of a step, for --trace and errors. */
@@ -130,6 +70,8 @@ export function describeStep(step: Step): string {
     case 'writeProc': return `write ${step.file} "${step.data.trim().replace(/\n/g, ', ')}"`;
     case 'idmapMount': return `id-mapped ${step.source} on ${step.target}`;
     case 'childMount': return `mount ${step.fstype} on ${step.target} (by the monitor)`;
+    case 'forwardSignals': return `forward signals ${step.signals.join(' ')} to the container`;
+    case 'deviceFilter': return `device allowlist on ${step.cgroup} (${step.program.length / 8} instructions)`;
     case 'awaitParent': return 'wait for parent-side plugins';
     case 'release': return 'release the container process';
     case 'mount':
@@ -154,14 +96,15 @@ export function describeStep(step: Step): string {
     case 'seccomp': return `seccomp filter (${step.filter.length / 8} instructions)`;
     case 'chdir': return `chdir ${step.path} (checked inside the root)`;
     case 'exec': return `exec ${[step.file, ...step.argv.slice(1)].join(' ')}`;
+    case 'writeFile': return `write ${step.path}`;
   }
 }
 
 /** The largest uid/gid: (uid_t)-1 means "unchanged" to the kernel (MAX_ID of native/nsexec.c). */
 export const MAX_ID = 0xfffffffe;
 
-/** MAX_ARGS of native/nsexec.c. */
-const MAX_STEP_ARGS = 4096;
+/** The monitor steps that may come before clone. */
+const BEFORE_CLONE = new Set<Step['op']>(['forwardSignals', 'deviceFilter', 'joinNamespace']);
 
 /** A malformed program (native side would refuse it too, less helpfully). */
 export class ProgramError extends Error {
@@ -177,57 +120,76 @@ export function validateProgram(steps: readonly Step[]): void {
   if (release < clone) throw new ProgramError('program needs a release step after clone');
   if (steps[release + 1]?.op !== 'closeFds') throw new ProgramError('the first container step must be closeFds');
   steps.forEach((s, i) => {
-    if (i < clone && s.op !== 'joinNamespace') throw new ProgramError(`step ${i} (${s.op}) cannot run before clone`);
+    if (i < clone && !BEFORE_CLONE.has(s.op)) throw new ProgramError(`step ${i} (${s.op}) cannot run before clone`);
     if (i > clone && i < release && !runsInMonitor(s)) throw new ProgramError(`step ${i} (${s.op}) must come after release`);
     if (i > release && runsInMonitor(s)) throw new ProgramError(`step ${i} (${s.op}) must come before release`);
     // the kernel reads (uid_t)-1 as "unchanged" and truncates larger values: only 0 … MAX_ID are ids
     const ids = s.op === 'setUser' ? [s.uid, s.gid, ...(s.groups ?? [])] : [];
     const bad = ids.find((id) => !Number.isInteger(id) || id < 0 || id > MAX_ID);
     if (bad !== undefined) throw new ProgramError(`step ${i}: user or group id ${bad} out of range (0 to ${MAX_ID})`);
+    if (s.op === 'setUser' && (s.groups?.length ?? 0) > LIMITS.maxGroups) throw new ProgramError(`step ${i}: more than ${LIMITS.maxGroups} supplementary groups`);
   });
   if (steps[steps.length - 1]?.op !== 'exec') throw new ProgramError('the last step must be exec');
   const exec = steps[steps.length - 1] as Extract<Step, { op: 'exec' }>;
   if (exec.argv.length === 0) throw new ProgramError('exec needs argv[0]');
   // the native side takes at most MAX_ARGS arguments per step: file, argc, argv..., env...
-  if (exec.argv.length + exec.env.length + 2 > MAX_STEP_ARGS) {
-    throw new ProgramError(`command line too long: ${exec.argv.length} arguments + ${exec.env.length} environment entries (at most ${MAX_STEP_ARGS - 2} in all)`);
+  const fixed = Object.keys(OPS.exec.args).length - 1;
+  if (exec.argv.length + exec.env.length + fixed > LIMITS.maxArgs) {
+    throw new ProgramError(`command line too long: ${exec.argv.length} arguments + ${exec.env.length} environment entries (at most ${LIMITS.maxArgs - fixed} in all)`);
   }
+  if (steps.length > LIMITS.maxSteps) throw new ProgramError(`program has ${steps.length} steps (at most ${LIMITS.maxSteps})`);
   if (steps.filter((s) => s.op === 'exec').length > 1) throw new ProgramError('program has more than one exec step');
 }
 
 type Arg = string | bigint | number | Buffer;
 
-function stepArgs(step: Step): Arg[] {
+/** A step's arguments by the names of its op's table entry; a rest argument is an array. */
+type StepArgs = Record<string, Arg | Arg[]>;
+
+function stepArgs(step: Step): StepArgs {
   const paths = (flags?: PathFlag[]) => BigInt((flags ?? []).reduce((m, f) => m | PATH_FLAGS[f], 0));
   switch (step.op) {
-    case 'joinNamespace': return [step.path, step.nstype];
-    case 'clone': return [step.flags, step.cgroup ?? ''];
-    case 'writeProc': return [step.file, step.data];
-    case 'idmapMount': return [step.source, step.target];
-    case 'childMount': return [step.source, step.target, step.fstype, step.flags, step.data ?? ''];
+    case 'joinNamespace': return { path: step.path, nstype: step.nstype };
+    case 'clone': return { flags: step.flags, cgroup: step.cgroup ?? '' };
+    case 'writeProc': return { file: step.file, data: step.data };
+    case 'idmapMount': return { source: step.source, target: step.target };
+    case 'childMount': return { source: step.source, target: step.target, fstype: step.fstype, flags: step.flags, data: step.data ?? '' };
+    case 'forwardSignals': return { signals: step.signals };
+    case 'deviceFilter': return { cgroup: step.cgroup, program: step.program };
     case 'awaitParent':
     case 'release':
     case 'closeFds':
-    case 'noNewPrivs': return [];
-    case 'pivotRoot': return [step.noPivot ? 1 : 0];
-    case 'mount': return [step.source, step.target, step.fstype ?? '', step.flags, step.data ?? '', paths(step.paths)];
-    case 'setMountAttr': return [step.target, step.set, step.clear ?? 0, step.propagation ?? 0, paths(step.paths)];
-    case 'setRoot': return [step.path];
-    case 'mkdir': return [step.path, step.mode];
-    case 'symlink': return [step.target, step.path];
-    case 'mask': return [step.path];
-    case 'mknod': return [step.path, step.mode, makedev(step.major, step.minor)];
-    case 'bindDevice': return [step.path, step.major, step.minor];
-    case 'umask': return [step.mask];
+    case 'noNewPrivs': return {};
+    case 'pivotRoot': return { flags: step.noPivot ? PIVOT_FLAGS.noPivot : 0 };
+    case 'mount': return { source: step.source, target: step.target, fstype: step.fstype ?? '', flags: step.flags, data: step.data ?? '', paths: paths(step.paths) };
+    case 'setMountAttr': return { target: step.target, set: step.set, clear: step.clear ?? 0, propagation: step.propagation ?? 0, paths: paths(step.paths) };
+    case 'setRoot': return { path: step.path };
+    case 'mkdir': return { path: step.path, mode: step.mode };
+    case 'symlink': return { target: step.target, path: step.path };
+    case 'mask': return { path: step.path };
+    case 'mknod': return { path: step.path, mode: step.mode, dev: makedev(step.major, step.minor) };
+    case 'bindDevice': return { path: step.path, major: step.major, minor: step.minor };
+    case 'umask': return { mask: step.mask };
     case 'sethostname':
-    case 'setdomainname': return [step.name];
-    case 'rlimit': return [step.resource, step.soft, step.hard];
-    case 'setUser': return [step.uid, step.gid, step.groups ? step.groups.length : -1, ...(step.groups ?? [])];
-    case 'capabilities': return [step.bounding, step.effective, step.permitted, step.inheritable, step.ambient, step.lastCap];
-    case 'seccomp': return [step.filter, step.flags ?? 0];
-    case 'chdir': return [step.path];
-    case 'exec': return [step.file, step.argv.length, ...step.argv, ...step.env];
+    case 'setdomainname': return { name: step.name };
+    case 'rlimit': return { resource: step.resource, soft: step.soft, hard: step.hard };
+    case 'setUser': return { uid: step.uid, gid: step.gid, ngroups: step.groups ? step.groups.length : -1, groups: step.groups ?? [] };
+    case 'capabilities': return { bounding: step.bounding, effective: step.effective, permitted: step.permitted, inheritable: step.inheritable, ambient: step.ambient, lastCap: step.lastCap };
+    case 'seccomp': return { filter: step.filter, flags: step.flags ?? 0 };
+    case 'chdir': return { path: step.path };
+    case 'exec': return { file: step.file, searchPath: step.searchPath ?? DEFAULT_SEARCH_PATH, argc: step.argv.length, argvAndEnv: [...step.argv, ...step.env] };
+    case 'writeFile': return { path: step.path, data: Buffer.isBuffer(step.data) ? step.data : Buffer.from(step.data) };
   }
+}
+
+/** The step's arguments in the wire order of its op's table entry (a rest argument spread last). */
+function orderedArgs(step: Step): Arg[] {
+  const named = stepArgs(step);
+  return Object.keys(OPS[step.op].args).flatMap((name) => {
+    const v = named[name];
+    if (v === undefined) throw new ProgramError(`internal: ${step.op} has no argument "${name}"`);
+    return Array.isArray(v) ? v : [v];
+  });
 }
 
 function encodeArg(arg: Arg): Buffer {
@@ -241,13 +203,13 @@ function encodeArg(arg: Arg): Buffer {
   return b;
 }
 
-/** Serialise a validated program in the wire format of native/nsexec.c, length prefix included. */
+/** Serialise a validated program in the wire format of PROTOCOL.md, length prefix included. */
 export function encodeProgram(steps: readonly Step[], flags = 0): Buffer {
   validateProgram(steps);
-  const parts: Buffer[] = [Buffer.from('TCN1'), u32(flags)];
+  const parts: Buffer[] = [Buffer.from('TCNP'), u32(PROTOCOL_VERSION), u32(flags)];
   for (const step of steps) {
-    const args = stepArgs(step).map(encodeArg);
-    parts.push(u32(OPCODES[step.op]), u32(args.length));
+    const args = orderedArgs(step).map(encodeArg);
+    parts.push(u32(OPS[step.op].code), u32(args.length));
     for (const a of args) parts.push(u32(a.length), a);
   }
   const body = Buffer.concat(parts);

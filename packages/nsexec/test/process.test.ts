@@ -1,6 +1,6 @@
 // Real processes: the native helper creates namespaces, runs the steps and execs the command.
-import { readlinkSync, rmSync } from 'node:fs';
-import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MS_BIND, MS_PRIVATE, MS_REC } from '@tincan/libc';
+import { readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUTS, MS_BIND, MS_PRIVATE, MS_REC } from '@tincan/libc-core';
 import { startProcess, SetupError, type Step, type TraceEvent } from '../src';
 import { busyboxRootfs } from '@tincan/testkit';
 
@@ -39,6 +39,27 @@ describe('startProcess', () => {
     expect(pid).toBe('1');
     expect(host).toBe('nsexec-test');
     expect(ls.sort()).toEqual(['bin', 'dev', 'etc', 'proc', 'tmp']);
+  });
+
+  it('writes an existing file inside the root (oom_score_adj), and never creates one', async () => {
+    const ok = await output(inRoot(['cat', '/proc/self/oom_score_adj'], [{ op: 'writeFile', path: '/proc/self/oom_score_adj', data: '500' }]));
+    expect(ok.out).toBe('500\n');
+    const missing = await output(inRoot(['true'], [{ op: 'writeFile', path: '/etc/not-there', data: 'x' }]));
+    expect(missing.error).toBeInstanceOf(SetupError);
+    expect(missing.error?.message).toMatch(/write \/etc\/not-there: open: No such file/);
+  });
+
+  it('forwards the signals the program names to the container, and no other', async () => {
+    const p = startProcess({ steps: [{ op: 'forwardSignals', signals: [10] }, ...inRoot(['sh', '-c', 'trap "echo got-usr1; exit 0" USR1; echo ready; while :; do sleep 0.05; done'])], stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    await p.started;
+    while (!out.includes('ready')) await new Promise((r) => setTimeout(r, 10));
+    // the monitor is the parent of the container's init
+    const monitor = Number(readFileSync(`/proc/${await p.pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+    process.kill(monitor, 'SIGUSR1');
+    expect((await p.exited).code).toBe(0);
+    expect(out).toContain('got-usr1');
   });
 
   it('reports every step in order with --trace', async () => {

@@ -5,10 +5,10 @@
  *   fds                 close every fd inherited from the runtime (only the status channel stays) before anything else
  *   identity            become root of the new user namespace (the maps are written by then)
  *   rootfs              private propagation, the root mounted (bind or overlay), nodev, and opened: in-root paths resolve in it
- *   mounts              /proc, /dev (verified host device binds), /sys, tmpfs, volumes, read-only root
+ *   mounts              /proc, /dev (verified host device binds), /sys, tmpfs, volumes (a plugin's mounts and sysctls too)
  *   kernel_paths        masked and read-only kernel paths, after every other mount so none can cover or redirect them,
  *                       and before pivot_root so that every mount source and target is reached through the host's /proc
- *   pivot_root          switch to the new root, detach the old one
+ *   pivot_root          seal the root read-only if asked (after every mount made its mountpoint), switch to it, detach the old one
  *   hostname            hostname and domain name (uts namespace)
  *   rlimits             resource limits, while still privileged enough to set them
  *   seccomp_privileged  only without no_new_privs: the kernel then wants CAP_SYS_ADMIN to load a filter, so it

@@ -1,7 +1,7 @@
-import type { ContainerStep, MonitorStep, ExitStatus } from '@tincan/nsexec';
+import type { ExitStatus } from '@tincan/nsexec';
 import type { ContainerSpec } from '../spec';
 import type { Leftover } from './orphans';
-import type { SetupPhase } from './phases';
+import type { ProgramBuilder } from './program';
 
 /** What the pipeline knows about the container being created; plugins read and extend it. */
 export interface PipelineContext {
@@ -9,18 +9,10 @@ export interface PipelineContext {
   readonly spec: ContainerSpec;
   /** Private per-container state directory (/run/tincan/<id>), removed at cleanup. */
   readonly stateDir: string;
-  /** CLONE_NEW* flags of the namespaces to create. */
-  cloneFlags: number;
-  /** Namespaces joined before clone (monitor steps). */
-  readonly joins: MonitorStep[];
-  /** Steps the monitor runs after clone, before the container continues (uid/gid maps). */
-  readonly attachSteps: MonitorStep[];
-  /** The cgroup directory the process is created in (clone3 CLONE_INTO_CGROUP). */
-  cgroupPath: string | undefined;
+  /** The setup program plugins build: namespaces, cgroup, monitor steps, and in-container steps by phase. */
+  readonly program: ProgramBuilder;
   /** Values plugins hand to later plugins (e.g. the rootfs's image defaults); keyed by plugin name. */
   readonly shared: Map<string, unknown>;
-  /** Add in-container steps to a phase of SETUP_ORDER. */
-  addSteps(phase: SetupPhase, ...steps: ContainerStep[]): void;
   /** Run `fn` at cleanup (reverse order of registration), whatever happened. */
   onCleanup(fn: () => void | Promise<void>): void;
   /** Note a host resource to remove should this process die before cleanup (a later start reaps it). */

@@ -1,11 +1,10 @@
 import { closeSync, openSync, readSync, rmSync } from 'node:fs';
-import { describeStep, startProcess, stepSyscalls, type ContainerStep, type MonitorStep } from '@tincan/nsexec';
+import { describeStep, startProcess, stepSyscalls } from '@tincan/nsexec';
 import { Container } from '../container';
 import type { ContainerSpec } from '../spec';
-import type { SetupPhase } from './phases';
 import type { PipelineContext, Plugin, RunResult } from './plugin';
 import { createStateDir, reapOrphans, recordLeftover } from './orphans';
-import { assembleProgram, PhasedSteps } from './program';
+import { ProgramBuilder } from './program';
 
 /** Where per-container state directories live. */
 export const STATE_ROOT = process.env.TINCAN_STATE_DIR ?? '/run/tincan';
@@ -67,18 +66,13 @@ export class Runtime {
     await reapOrphans(STATE_ROOT, (name, data) => this.plugins.find((p) => p.name === name)?.reap?.(data));
     const id = newContainerId();
     const stateDir = createStateDir(STATE_ROOT, id);
-    const container = new PhasedSteps();
     const cleanups: (() => void | Promise<void>)[] = [() => rmSync(stateDir, { recursive: true, force: true })];
     const ctx: PipelineContext = {
       id,
       spec,
       stateDir,
-      cloneFlags: 0,
-      joins: [] as MonitorStep[],
-      attachSteps: [] as MonitorStep[],
-      cgroupPath: undefined,
+      program: new ProgramBuilder(),
       shared: new Map(),
-      addSteps: (phase: SetupPhase, ...steps: ContainerStep[]) => container.add(phase, steps),
       onCleanup: (fn) => void cleanups.push(fn),
       recordLeftover: (leftover) => recordLeftover(stateDir, leftover),
     };
@@ -99,7 +93,7 @@ export class Runtime {
         spec.onTrace?.({ phase: 'prepare', description: `plugin ${p.name}`, syscalls: 'parent side', ok: true, errno: 0, durationMs: Number(process.hrtime.bigint() - t0) / 1e6 });
       }
       const attaching = this.plugins.filter((p) => p.attach);
-      const { steps, phases } = assembleProgram({ ...ctx, awaitParent: attaching.length > 0, container });
+      const { steps, phases } = ctx.program.assemble({ awaitParent: attaching.length > 0 });
       const proc = startProcess({ steps, stdio: spec.stdio ?? 'inherit', trace: spec.onTrace !== undefined });
       const onTrace = spec.onTrace;
       if (onTrace) {

@@ -15,7 +15,7 @@ export function capabilitiesPlugin(): Plugin {
       const uid = getShared(ctx, PROCESS_USER)?.uid ?? 0;
       const caps = containerCapabilities(set, { user: uid === 0 ? 'root' : 'nonroot' });
       setShared(ctx, CAPABILITY_NAMES, set.names());
-      ctx.addSteps('capabilities', {
+      ctx.program.add('capabilities', {
         op: 'capabilities',
         bounding: caps.bounding.mask,
         effective: caps.effective.mask,

@@ -1,4 +1,4 @@
-import { Cgroup, DEFAULT_DEVICE_RULES, detectCgroupV2, type CgroupHost, type CgroupLimits, type DeviceRule } from '@tincan/cgroups-v2';
+import { Cgroup, compileDeviceFilter, DEFAULT_DEVICE_RULES, detectCgroupV2, type CgroupHost, type CgroupLimits, type DeviceRule } from '@tincan/cgroups-v2';
 import type { PipelineContext, Plugin } from '../pipeline/plugin';
 import { OOM, setShared } from '../pipeline/shared';
 
@@ -11,7 +11,8 @@ function hasLimits(limits: CgroupLimits | undefined): boolean {
  * program, runc's default rules unless `devices` says otherwise), the process cloned into it, removed at exit.
  */
 export function cgroupsPlugin(options: { parent?: string; devices?: readonly DeviceRule[] } = {}): Plugin {
-  const devices = options.devices ?? DEFAULT_DEVICE_RULES;
+  // compiled once per runtime; the helper loads and attaches it (no FFI in this process: start-up time)
+  let deviceProgram: Buffer | undefined;
   // per container: one runtime may run many at once
   const cgroups = new WeakMap<PipelineContext, Cgroup>();
   // the host's cgroup2 mount and controllers, read once per runtime
@@ -27,20 +28,14 @@ export function cgroupsPlugin(options: { parent?: string; devices?: readonly Dev
       const cgroup = await Cgroup.create(`tincan-${ctx.id}`, {
         ...(options.parent ? { parent: options.parent } : {}),
         host,
-        devices,
         ...(ctx.spec.resources ? { limits: ctx.spec.resources } : {}),
       });
-      ctx.spec.onTrace?.({
-        phase: 'prepare',
-        description: `device allowlist on the cgroup (${devices.length} rules)`,
-        syscalls: 'bpf(BPF_PROG_LOAD) + bpf(BPF_PROG_ATTACH, BPF_CGROUP_DEVICE)',
-        ok: true,
-        errno: 0,
-        durationMs: 0,
-      });
       cgroups.set(ctx, cgroup);
+      deviceProgram ??= compileDeviceFilter(options.devices ?? DEFAULT_DEVICE_RULES);
+      // attached before the process is created in the cgroup: there is no moment it could open a device unchecked
+      ctx.program.beforeClone({ op: 'deviceFilter', cgroup: cgroup.path, program: deviceProgram });
       ctx.recordLeftover({ kind: 'plugin', plugin: 'cgroups', data: cgroup.path });
-      ctx.cgroupPath = cgroup.path;
+      ctx.program.intoCgroup(cgroup.path);
     },
     async cleanup(ctx) {
       const cgroup = cgroups.get(ctx);

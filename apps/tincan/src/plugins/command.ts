@@ -31,8 +31,8 @@ export function commandPlugin(): Plugin {
       const home = user?.home ?? ((user?.uid ?? 0) === 0 ? '/root' : '/');
       const env = mergeEnv([DEFAULT_PATH, `HOME=${home}`], defaults.env, ctx.spec.env);
       const cwd = ctx.spec.workdir ?? (defaults.workingDir || '/');
-      ctx.addSteps('cwd', { op: 'chdir', path: cwd });
-      ctx.addSteps('exec', { op: 'exec', file: argv[0] as string, argv, env });
+      ctx.program.add('cwd', { op: 'chdir', path: cwd });
+      ctx.program.add('exec', { op: 'exec', file: argv[0] as string, argv, env });
     },
   };
 }

@@ -13,7 +13,7 @@ export function hostnamePlugin(): Plugin {
       }
       const name = ctx.spec.hostname ?? `tincan-${ctx.id.slice(0, 8)}`;
       if (!/^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$/.test(name)) throw new Error(`invalid hostname "${name}" (letters, digits, '.', '-'; at most 64)`);
-      ctx.addSteps('hostname', { op: 'sethostname', name });
+      ctx.program.add('hostname', { op: 'sethostname', name });
     },
   };
 }

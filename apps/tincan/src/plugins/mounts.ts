@@ -1,7 +1,8 @@
-import { chownSync, mkdirSync } from 'node:fs';
+import { chownSync } from 'node:fs';
 import { join } from 'node:path';
 import { planFilesystem, type FilesystemSpec, type RootfsSpec } from '@tincan/mounts';
 import { toHostId } from '@tincan/namespaces';
+import { makeDir } from '../pipeline/fs';
 import type { Plugin } from '../pipeline/plugin';
 import { getShared, ID_MAPS, NAMESPACES, needShared, ROOTFS } from '../pipeline/shared';
 
@@ -12,11 +13,7 @@ import { getShared, ID_MAPS, NAMESPACES, needShared, ROOTFS } from '../pipeline/
  */
 function writableLayer(rootfs: RootfsSpec, stateDir: string): RootfsSpec {
   if (rootfs.kind !== 'directory') return rootfs;
-  const dir = (name: string) => {
-    const path = join(stateDir, name);
-    mkdirSync(path, { mode: 0o755 });
-    return path;
-  };
+  const dir = (name: string) => makeDir(join(stateDir, name), 0o755);
   return { kind: 'overlay', lowerDirs: [rootfs.path], upperDir: dir('upper'), workDir: dir('work'), mountpoint: dir('rootfs') };
 }
 
@@ -52,11 +49,11 @@ export function mountsPlugin(): Plugin {
         chownSync(rootfs.upperDir, uid, gid);
       }
       const plan = planFilesystem(fs);
-      ctx.attachSteps.push(...plan.attach);
-      ctx.addSteps('rootfs', ...plan.rootfs);
-      ctx.addSteps('mounts', ...plan.mounts);
-      ctx.addSteps('kernel_paths', ...plan.kernelPaths);
-      ctx.addSteps('pivot_root', ...plan.pivot);
+      ctx.program.monitor(...plan.attach);
+      ctx.program.add('rootfs', ...plan.rootfs);
+      ctx.program.add('mounts', ...plan.mounts);
+      ctx.program.add('kernel_paths', ...plan.kernelPaths);
+      ctx.program.add('pivot_root', ...plan.pivot);
     },
   };
 }

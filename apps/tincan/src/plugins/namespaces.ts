@@ -23,8 +23,8 @@ export function namespacesPlugin(): Plugin {
         ...joins.map(([type, path]) => ({ type, path })),
       ];
       const plan = planNamespaces(specs);
-      ctx.cloneFlags |= plan.cloneFlags;
-      for (const j of plan.joins) ctx.joins.push({ op: 'joinNamespace', path: j.path, nstype: j.flag });
+      ctx.program.createNamespaces(plan.cloneFlags);
+      for (const j of plan.joins) ctx.program.joinNamespace(j.path, j.flag);
       setShared(ctx, NAMESPACES, { created: new Set(specs.filter((s) => !s.path).map((s) => s.type)), joined: new Set(joins.map(([t]) => t)) });
     },
   };

@@ -5,7 +5,7 @@ export function noNewPrivsPlugin(): Plugin {
   return {
     name: 'no-new-privs',
     prepare(ctx) {
-      if (ctx.spec.noNewPrivileges !== false) ctx.addSteps('no_new_privs', { op: 'noNewPrivs' });
+      if (ctx.spec.noNewPrivileges !== false) ctx.program.add('no_new_privs', { op: 'noNewPrivs' });
     },
   };
 }

@@ -11,7 +11,7 @@ export function rlimitsPlugin(): Plugin {
   return {
     name: 'rlimits',
     prepare(ctx) {
-      for (const u of ctx.spec.ulimits ?? []) ctx.addSteps('rlimits', rlimitStep(u));
+      for (const u of ctx.spec.ulimits ?? []) ctx.program.add('rlimits', rlimitStep(u));
     },
   };
 }

@@ -38,7 +38,7 @@ export function seccompPlugin(): Plugin {
       const caps = getShared(ctx, CAPABILITY_NAMES) ?? [];
       // without no_new_privs the kernel wants CAP_SYS_ADMIN to load a filter: load it before the user switch
       const phase = ctx.spec.noNewPrivileges === false ? 'seccomp_privileged' : 'seccomp';
-      ctx.addSteps(phase, { op: 'seccomp', filter: compileOnce(profile, caps) });
+      ctx.program.add(phase, { op: 'seccomp', filter: compileOnce(profile, caps) });
     },
   };
 }

@@ -59,7 +59,7 @@ export function userPlugin(): Plugin {
       const u = await resolve(ctx, spec);
       setShared(ctx, PROCESS_USER, { uid: u.uid, gid: u.gid, ...(u.home ? { home: u.home } : {}) });
       // docker's umask for the command, whatever the caller's
-      ctx.addSteps('user', { op: 'setUser', uid: u.uid, gid: u.gid, groups: u.groups }, { op: 'umask', mask: 0o022 });
+      ctx.program.add('user', { op: 'setUser', uid: u.uid, gid: u.gid, groups: u.groups }, { op: 'umask', mask: 0o022 });
     },
   };
 }

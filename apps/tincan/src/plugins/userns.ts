@@ -27,11 +27,11 @@ export function usernsPlugin(): Plugin {
       }
       setShared(ctx, ID_MAPS, maps);
       // root writes the maps, so setgroups stays allowed (it is only denied for unprivileged mappers)
-      ctx.attachSteps.push(
+      ctx.program.monitor(
         { op: 'writeProc', file: 'uid_map', data: formatIdMap(maps.uidMap) },
         { op: 'writeProc', file: 'gid_map', data: formatIdMap(maps.gidMap) },
       );
-      ctx.addSteps('identity', { op: 'setUser', uid: 0, gid: 0, groups: [] });
+      ctx.program.add('identity', { op: 'setUser', uid: 0, gid: 0, groups: [] });
     },
     reap(allocation) {
       releaseAutoIdMap(allocation as AutoIdMap);

@@ -1,5 +1,5 @@
-// Real cgroup v2 enforcement, run inside the VM of ../shared/vm through the BUILT package (dist):
-//   VM_DISK_MB=64 ../shared/vm/run-in-vm.sh node packages/cgroups-v2/test/vm/enforcement.mjs
+// Real cgroup v2 enforcement, run inside the VM of test/vm/machine through the BUILT package (dist):
+//   VM_DISK_MB=64 test/vm/machine/run-in-vm.sh node packages/cgroups-v2/test/vm/enforcement.mjs
 // Prints one JSON line {"enforcement": {...}}; test/vm.test.ts asserts the figures.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

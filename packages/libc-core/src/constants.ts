@@ -70,7 +70,7 @@ export const MOUNT_ATTR_NODEV = 0x4;
 export const MOUNT_ATTR_NOEXEC = 0x8;
 export const MOUNT_ATTR_NOSYMFOLLOW = 0x200000;
 
-// syscall numbers this package calls through syscall(2) (no glibc wrapper in Debian 12's glibc 2.36)
+// syscall numbers @tincan/libc calls through syscall(2) (no glibc wrapper in Debian 12's glibc 2.36)
 export const SYS = {
   x64: { openat2: 437, capget: 125, capset: 126, mount_setattr: 442, pidfd_open: 434, clone3: 435, renameat2: 316 },
   arm64: { openat2: 437, capget: 90, capset: 91, mount_setattr: 442, pidfd_open: 434, clone3: 435, renameat2: 276 },
@@ -102,3 +102,33 @@ export const S_IFBLK = 0o060000;
 export const S_IFDIR = 0o040000;
 export const S_IFCHR = 0o020000;
 export const S_IFIFO = 0o010000;
+
+/** glibc's dev_t encoding of (major, minor), as makedev(3) builds it. */
+export function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major >>> 0);
+  const mi = BigInt(minor >>> 0);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+// setxattr(2) flags
+export const XATTR_CREATE = 0x1;
+export const XATTR_REPLACE = 0x2;
+
+// flock(2) operations (include/uapi/asm-generic/fcntl.h)
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+/** ioctl request on an nsfs file descriptor: returns the namespace's CLONE_NEW* type (Linux 4.11+). */
+export const NS_GET_NSTYPE = 0xb703;
+
+/** _LINUX_CAPABILITY_VERSION_3: 64-bit capability sets, passed as two 32-bit data structs. */
+export const LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+
+// bpf(2) program and attach types, attach flags (include/uapi/linux/bpf.h)
+export const BPF_PROG_TYPE_CGROUP_DEVICE = 15;
+export const BPF_CGROUP_DEVICE = 6;
+export const BPF_F_ALLOW_MULTI = 0x2;
+/** Size of one struct bpf_insn. */
+export const BPF_INSN_SIZE = 8;
