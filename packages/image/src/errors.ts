@@ -1,3 +1,5 @@
+import { bounded, oneLine } from './text';
+
 /** What an image operation was working on when it failed; each present field is named in the message. */
 export interface ImageErrorContext {
   /** The image reference or source string (e.g. `docker.io/library/alpine:latest`, `oci-archive:/x.tar`). */
@@ -10,7 +12,10 @@ export interface ImageErrorContext {
   path?: string;
 }
 
-/** Any failure of @tincan/image: bad reference, missing image, verification or registry error. */
+/**
+ * Any failure of @tincan/image: bad reference, malformed or unsupported image, verification or registry
+ * error. The message is one line: every value in it is bounded and has its control characters escaped.
+ */
 export class ImageError extends Error {
   override readonly name = 'ImageError';
   readonly reference?: string;
@@ -19,7 +24,7 @@ export class ImageError extends Error {
   readonly path?: string;
 
   constructor(message: string, context: ImageErrorContext = {}, options?: { cause?: unknown }) {
-    super(`${describe(context)}${message}`, options);
+    super(oneLine(`${describe(context)}${message}`), options);
     this.reference = context.reference;
     this.blob = context.blob;
     this.entry = context.entry;
@@ -29,10 +34,10 @@ export class ImageError extends Error {
 
 function describe(c: ImageErrorContext): string {
   const parts = [
-    c.reference && `image ${c.reference}`,
-    c.blob && `blob ${c.blob}`,
-    c.entry && `entry ${c.entry}`,
-    c.path && `path ${c.path}`,
+    c.reference && `image ${bounded(c.reference)}`,
+    c.blob && `blob ${bounded(c.blob)}`,
+    c.entry && `entry ${bounded(c.entry)}`,
+    c.path && `path ${bounded(c.path)}`,
   ].filter(Boolean);
   return parts.length ? `${parts.join(', ')}: ` : '';
 }
@@ -40,4 +45,20 @@ function describe(c: ImageErrorContext): string {
 /** The message of an unknown thrown value (for wrapping causes). */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/** Errors only a bug throws (a JavaScript built-in's, not one of ours or the kernel's): never reworded as an input error. */
+const INTERNAL_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError']);
+
+/** True for a TypeError, RangeError, …: wrapping it in an ImageError would show a user a bug as if it were their input's fault. */
+export function isInternalError(e: unknown): boolean {
+  // by name: errors from Node's internals may come from another realm, where instanceof fails
+  const name = (e as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && INTERNAL_ERRORS.has(name);
+}
+
+/** `e` as an ImageError in `context` (message prefixed with `what`), unless it is one already or a bug. */
+export function asImageError(e: unknown, what: string, context: ImageErrorContext): unknown {
+  if (e instanceof ImageError || isInternalError(e)) return e;
+  return new ImageError(`${what}: ${messageOf(e)}`, context, { cause: e });
 }

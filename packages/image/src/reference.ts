@@ -1,4 +1,5 @@
 import { ImageError } from './errors';
+import { quote } from './text';
 
 /** A normalised registry image reference (docker's distribution/reference rules). */
 export interface ImageReference {
@@ -35,7 +36,7 @@ const TARBALL_RE = /\.(?:tar|tar\.gz|tgz|tar\.zst|tar\.zstd)$/;
 
 /** Throws unless `digest` is `sha256:` followed by 64 lowercase hex digits (the only algorithm the store keeps). */
 export function assertSha256(digest: string, reference?: string): string {
-  if (!SHA256_RE.test(digest)) throw new ImageError(`invalid or unsupported digest "${digest}" (want sha256:<64 hex>)`, { reference });
+  if (!SHA256_RE.test(digest)) throw new ImageError(`invalid or unsupported digest ${quote(digest)} (want sha256:<64 hex>)`, { reference });
   return digest;
 }
 
@@ -51,13 +52,13 @@ export function parseImageReference(input: string): ImageReference {
   const { name, tag, digest } = splitTagAndDigest(input, fail);
   if (name.length > MAX_NAME_LENGTH) fail(`repository name longer than ${MAX_NAME_LENGTH} characters`);
   const { registry, repository } = splitDomain(name);
-  if (!DOMAIN_RE.test(registry)) fail(`bad registry host "${registry}"`);
+  if (!DOMAIN_RE.test(registry)) fail(`bad registry host ${quote(registry)}`);
   for (const component of repository.split('/')) {
     if (component.toLowerCase() === component && PATH_COMPONENT_RE.test(component)) continue;
-    fail(component.toLowerCase() !== component ? 'repository name must be lowercase' : `bad path component "${component}"`);
+    fail(component.toLowerCase() !== component ? 'repository name must be lowercase' : `bad path component ${quote(component)}`);
   }
-  if (tag !== undefined && !TAG_RE.test(tag)) fail(`bad tag "${tag}"`);
-  if (digest !== undefined && !DIGEST_RE.test(digest)) fail(`bad digest "${digest}"`);
+  if (tag !== undefined && !TAG_RE.test(tag)) fail(`bad tag ${quote(tag)}`);
+  if (digest !== undefined && !DIGEST_RE.test(digest)) fail(`bad digest ${quote(digest)}`);
   return { registry, repository, ...(tag === undefined && digest === undefined ? { tag: 'latest' } : { tag }), ...(digest && { digest }) };
 }
 
@@ -134,7 +135,7 @@ function splitPathAndTag(source: string, rest: string): { path: string; tag?: st
   const colon = rest.indexOf(':');
   if (colon < 0) return { path: requirePath(source, rest) };
   const tag = rest.slice(colon + 1);
-  if (tag === '' || /[\s/]/.test(tag)) throw new ImageError(`bad tag "${tag}"`, { reference: source });
+  if (tag === '' || /[\s/]/.test(tag)) throw new ImageError(`bad tag ${quote(tag)}`, { reference: source });
   return { path: requirePath(source, rest.slice(0, colon)), tag };
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { ImageDefaults } from './config/defaults';
 import { type ResolvedUser, resolveUser } from './config/users';
 import { ImageError } from './errors';
+import { quote } from './text';
 import type { StorePaths } from './store/paths';
 
 /** A container's root filesystem, ready for the runtime to mount (nothing is mounted here). */
@@ -30,7 +31,7 @@ export interface ContainerRecord {
 const CONTAINER_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export function assertContainerId(id: string): void {
-  if (!CONTAINER_ID.test(id)) throw new ImageError(`invalid container id "${id}" (letters, digits, _ . -; at most 128)`, { entry: id });
+  if (!CONTAINER_ID.test(id)) throw new ImageError(`invalid container id ${quote(id)} (letters, digits, _ . -; at most 128)`, { entry: id });
 }
 
 /** A plain rootfs directory, used in place (no copy, no per-container state). */

@@ -61,7 +61,7 @@ describeWithTools(['skopeo'], 'archives made by skopeo', () => {
     expect(readFileSync(join(rootfs.lowerDirs[0], 'home/app/hello.txt'), 'utf8')).toBe('hello from layer 2\n');
     expect(rootfs.defaults.cmd).toEqual(['echo hello']);
     await expect(store.prepareRootfs(`docker-archive:${dockerArchive}:test/other:1`, { containerId: 'e' })).rejects.toThrow(
-      'archive has no image docker.io/test/other:1 (tags: docker.io/test/busybox:1)',
+      'archive has no image docker.io/test/other:1 (tags: "docker.io/test/busybox:1")',
     );
   });
 

@@ -64,7 +64,7 @@ describe('OCI image layout source', () => {
 
   it('names a missing tag and the tags there are', async () => {
     await expect(store.prepareRootfs(`oci:${layout}:nope`, { containerId: 'c3' })).rejects.toThrow(
-      `image oci:${layout}:nope: no manifest tagged "nope" (tags: 1)`,
+      `image oci:${layout}:nope: no manifest tagged "nope" (tags: "1")`,
     );
     await expect(store.import(`oci:${tmp.path('nothing')}`)).rejects.toBeInstanceOf(ImageError);
   });

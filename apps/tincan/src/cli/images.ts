@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import type { ImageStore, ProgressEvent } from '@tincan/image';
+import { parseDataDir } from './options';
 
 interface StoreFlags {
   dataDir?: string;
@@ -9,10 +10,11 @@ interface StoreFlags {
 
 /** The image code and progress bars load only for these commands (CLI start-up time). */
 async function store(flags: StoreFlags): Promise<{ store: ImageStore; done: () => void }> {
+  const root = parseDataDir(flags.dataDir);
   const [{ ImageStore: Store }, { progressReporter }] = await Promise.all([import('@tincan/image'), import('./progress')]);
   const reporter = progressReporter(flags.quiet ?? false);
   const s = new Store({
-    ...(flags.dataDir ? { root: flags.dataDir } : {}),
+    ...(root !== undefined && { root }),
     onProgress: (e: ProgressEvent) => reporter.update(e),
     log: (line: string) => reporter.log(line),
     insecureRegistries: flags.insecureRegistry ?? [],

@@ -73,7 +73,31 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? 0 : 125;
       return;
     }
-    process.stderr.write(`tincan: ${err.message}\n`);
+    process.stderr.write(`tincan: ${describeFailure(e)}\n`);
     process.exitCode = exitCodeOf(e);
   }
+}
+
+/** What only a bug throws: a JavaScript built-in's error (by name: Node's internals may come from another realm). */
+const BUILTIN_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError']);
+
+/**
+ * The last word on a failure, on one line of bounded length: a typed error's own message (every input
+ * error is one), or, for a bug, "internal error" and how to report it instead of the JavaScript text.
+ */
+function describeFailure(e: unknown): string {
+  const name = (e as { name?: unknown } | null)?.name;
+  const message = (e as { message?: unknown } | null)?.message;
+  if (typeof name === 'string' && !BUILTIN_ERRORS.has(name) && typeof message === 'string') return oneLine(message);
+  if (process.env.TINCAN_DEBUG) process.stderr.write(`${(e as { stack?: unknown } | null)?.stack ?? String(e)}\n`);
+  const kind = typeof name === 'string' ? name : typeof e;
+  const report = 'please report it with the command that failed and the output of the same command run with TINCAN_DEBUG=1';
+  return `internal error (${oneLine(kind)}): this is a bug in tincan; ${report}`;
+}
+
+/** Control characters escaped and at most 2000 characters: an input quoted in a message cannot break lines or flood the terminal. */
+function oneLine(text: string): string {
+  const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  const escaped = text.slice(0, 2000).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escape);
+  return text.length > 2000 ? `${escaped}…(${text.length} chars)` : escaped;
 }

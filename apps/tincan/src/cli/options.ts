@@ -38,6 +38,16 @@ export function parseEnv(value: string): string[] {
   return host === undefined ? [] : [`${value}=${host}`];
 }
 
+/**
+ * --data-dir DIR (default $TINCAN_DATA_DIR): an absolute path. An empty one would silently mean the
+ * default store, and a relative one a new store wherever the command happens to run.
+ */
+export function parseDataDir(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.startsWith('/')) return value;
+  throw new UsageError(`--data-dir ${JSON.stringify(value)} (or TINCAN_DATA_DIR): want an absolute directory path`);
+}
+
 /** --ulimit NAME=SOFT[:HARD] (-1 or unlimited for no limit). */
 export function parseUlimit(value: string): Ulimit {
   const m = /^([a-z]+)=(-1|unlimited|\d+)(?::(-1|unlimited|\d+))?$/.exec(value);
@@ -149,7 +159,8 @@ export function specFromFlags(rootfs: string, command: string[], f: RunFlags): C
   if (f.user !== undefined) spec.user = f.user;
   if (f.hostname !== undefined) spec.hostname = f.hostname;
   if (f.entrypoint !== undefined) spec.entrypoint = f.entrypoint === '' ? [] : [f.entrypoint];
-  if (f.dataDir !== undefined) spec.dataDir = f.dataDir;
+  const dataDir = parseDataDir(f.dataDir);
+  if (dataDir !== undefined) spec.dataDir = dataDir;
   if (f.pivot === false) spec.noPivot = true;
   securityOpts(f.securityOpt ?? [], spec);
   return spec;

@@ -1,4 +1,5 @@
 import { ImageError } from '../errors';
+import { quote } from '../text';
 import { readImageFile } from './image-files';
 
 /** Numeric identity a container process runs as. */
@@ -37,7 +38,7 @@ export async function resolveUser(spec: string, lowerDirs: readonly string[], re
   const passwd = parsePasswd((await readImageFile(lowerDirs, '/etc/passwd'))?.toString('utf8') ?? '');
   const groups = parseGroup((await readImageFile(lowerDirs, '/etc/group'))?.toString('utf8') ?? '');
   const entry = NUMERIC.test(userPart) ? passwd.find((p) => p.uid === Number(userPart)) : passwd.find((p) => p.name === userPart);
-  if (!NUMERIC.test(userPart) && !entry) throw new ImageError(`user "${userPart}" not found in the image's /etc/passwd`, { reference, entry: '/etc/passwd' });
+  if (!NUMERIC.test(userPart) && !entry) throw new ImageError(`user ${quote(userPart)} not found in the image's /etc/passwd`, { reference, entry: '/etc/passwd' });
   const uid = entry?.uid ?? parseId(userPart, 'uid', reference);
   const gid = groupPart === undefined ? (entry?.gid ?? 0) : resolveGroup(groupPart, groups, reference);
   const additionalGids = entry ? groups.filter((g) => g.members.includes(entry.name) && g.gid !== gid).map((g) => g.gid) : [];
@@ -48,14 +49,14 @@ function splitSpec(spec: string, reference: string): [string, string | undefined
   const trimmed = spec.trim();
   if (trimmed === '') return ['0', undefined];
   const parts = trimmed.split(':');
-  if (parts.length > 2 || parts[0] === '' || parts[1] === '') throw new ImageError(`invalid user "${spec}" (want name, uid, name:group or uid:gid)`, { reference });
+  if (parts.length > 2 || parts[0] === '' || parts[1] === '') throw new ImageError(`invalid user ${quote(spec)} (want name, uid, name:group or uid:gid)`, { reference });
   return [parts[0], parts[1]];
 }
 
 function resolveGroup(group: string, groups: GroupEntry[], reference: string): number {
   if (NUMERIC.test(group)) return parseId(group, 'gid', reference);
   const found = groups.find((g) => g.name === group);
-  if (!found) throw new ImageError(`group "${group}" not found in the image's /etc/group`, { reference, entry: '/etc/group' });
+  if (!found) throw new ImageError(`group ${quote(group)} not found in the image's /etc/group`, { reference, entry: '/etc/group' });
   return found.gid;
 }
 

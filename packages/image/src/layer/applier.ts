@@ -3,6 +3,7 @@ import {
   O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO,
   SyscallError, linkat, makedev, mkdirat, mknodat, openat, symlinkat,
 } from '@tincan/libc';
+import { quote } from '../text';
 import { asLayerError, LayerError } from './errors';
 import { normalizeEntryPath, parentOf, type EntryPath } from './entry-path';
 import { removeEntry, typeAt } from './fs-tree';
@@ -49,7 +50,8 @@ export class LayerApplier implements EntryHandler {
 
   constructor(dest: string, private readonly opts: ApplierOptions) {
     this.meta = new Metadata(opts.idMap, opts.layer, opts.warn);
-    this.root = new RootDir(dest, opts.idMap ? this.meta.owner(ROOT_OWNER) : undefined);
+    const { maxDepth, maxEntries } = opts.limits;
+    this.root = new RootDir(dest, opts.idMap ? this.meta.owner(ROOT_OWNER) : undefined, { maxDepth, maxImplicitDirs: maxEntries });
     this.whiteouts = new Whiteouts(this.root, opts.mode, this.written);
   }
 
@@ -59,7 +61,7 @@ export class LayerApplier implements EntryHandler {
 
   entry(e: TarEntry): EntryWriter | undefined {
     this.root.nextEntry();
-    const p = normalizeEntryPath(e.name, this.opts.limits.maxNameLength, this.opts.layer);
+    const p = normalizeEntryPath(e.name, this.opts.limits, this.opts.layer);
     try {
       return this.apply(p, e);
     } catch (err) {
@@ -112,7 +114,7 @@ export class LayerApplier implements EntryHandler {
         this.node(p, e);
         return undefined;
       default:
-        this.opts.warn(e.name, `entry type ${JSON.stringify(e.typeflag)} is not supported: skipped`);
+        this.opts.warn(e.name, `entry type ${quote(e.typeflag)} is not supported: skipped`);
         return undefined;
     }
   }
@@ -147,6 +149,7 @@ export class LayerApplier implements EntryHandler {
   }
 
   private file(p: EntryPath, e: TarEntry): EntryWriter {
+    if (p.path === '') throw new LayerError(e.name, 'the root cannot be replaced', this.opts.layer);
     const pfd = this.parent(p);
     // openat(2) O_CREAT|O_EXCL|O_NOFOLLOW: a fresh inode; an existing file or symlink is removed first
     const open = (): number => openat(pfd, p.base, NEW_FILE_FLAGS, e.mode & 0o777);
@@ -188,6 +191,7 @@ export class LayerApplier implements EntryHandler {
 
   private symlink(p: EntryPath, e: TarEntry): void {
     if (p.path === '') throw new LayerError(e.name, 'the root cannot be replaced', this.opts.layer);
+    if (e.linkname === '') throw new LayerError(e.name, 'symlink with an empty target', this.opts.layer);
     const pfd = this.parent(p);
     // symlinkat(2): target stored verbatim (absolute targets are relative to the container root at run time)
     this.createOrReplace(pfd, p, () => symlinkat(e.linkname, pfd, p.base));
@@ -195,12 +199,12 @@ export class LayerApplier implements EntryHandler {
   }
 
   private hardlink(p: EntryPath, e: TarEntry): void {
-    const target = normalizeEntryPath(e.linkname, this.opts.limits.maxNameLength, this.opts.layer);
+    const target = normalizeEntryPath(e.linkname, this.opts.limits, this.opts.layer);
     if (target.path === '' || p.path === '') throw new LayerError(e.name, 'a hard link cannot involve the root', this.opts.layer);
     if (target.path === p.path) return;
     const tpfd = this.root.dir(target.parent, false);
     if (tpfd === undefined || typeAt(tpfd, target.base) === undefined) {
-      throw new LayerError(e.name, `hard link target ${JSON.stringify(e.linkname)} does not exist in the layer root`, this.opts.layer);
+      throw new LayerError(e.name, `hard link target ${quote(e.linkname)} does not exist in the layer root`, this.opts.layer);
     }
     const pfd = this.parent(p);
     // linkat(2) flags 0: links the target name under a parent resolved inside dest; a symlink there is linked itself, never followed

@@ -12,10 +12,11 @@ export interface EntryPath {
  * Make an entry name (or hard link target) relative to the root and lexically clean. A leading '/'
  * is dropped (names are root-relative); a '..' that would climb above the root is refused.
  */
-export function normalizeEntryPath(raw: string, maxNameLength: number, layer?: string): EntryPath {
+export function normalizeEntryPath(raw: string, limits: { maxNameLength: number; maxDepth: number }, layer?: string): EntryPath {
+  const { maxNameLength, maxDepth } = limits;
   if (raw.includes('\0')) throw new LayerError(raw, 'name contains a NUL byte', layer);
   if (raw.length > maxNameLength || (raw.length * 3 > maxNameLength && Buffer.byteLength(raw) > maxNameLength)) {
-    throw new LayerError(truncated(raw), `name longer than ${maxNameLength} bytes`, layer);
+    throw new LayerError(raw, `name longer than ${maxNameLength} bytes`, layer);
   }
   const out: string[] = [];
   for (const c of raw.split('/')) {
@@ -26,10 +27,11 @@ export function normalizeEntryPath(raw: string, maxNameLength: number, layer?: s
       continue;
     }
     if (c.length > MAX_COMPONENT_LENGTH / 3 && Buffer.byteLength(c) > MAX_COMPONENT_LENGTH) {
-      throw new LayerError(truncated(raw), `path component longer than ${MAX_COMPONENT_LENGTH} bytes`, layer);
+      throw new LayerError(raw, `path component longer than ${MAX_COMPONENT_LENGTH} bytes`, layer);
     }
     out.push(c);
   }
+  if (out.length > maxDepth) throw new LayerError(raw, `path nests deeper than ${maxDepth} directories`, layer);
   const base = out.pop() ?? '';
   const parent = out.join('/');
   return { path: parent === '' ? base : `${parent}/${base}`, parent, base };
@@ -53,9 +55,4 @@ export function joinInRoot(dir: string, target: string): string {
     else out.push(c);
   }
   return out.join('/');
-}
-
-/** Keep error messages readable when the offending name is megabytes long. */
-function truncated(name: string): string {
-  return name.length > 120 ? `${name.slice(0, 100)}…(${name.length} chars)` : name;
 }

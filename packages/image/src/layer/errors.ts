@@ -1,4 +1,7 @@
-/** A layer could not be applied: names the layer (digest or path), the entry and why. */
+import { isInternalError } from '../errors';
+import { bounded, oneLine, quote } from '../text';
+
+/** A layer could not be applied: names the layer (digest or path), the entry and why, on one bounded line. */
 export class LayerError extends Error {
   override readonly name = 'LayerError';
   constructor(
@@ -7,14 +10,14 @@ export class LayerError extends Error {
     readonly layer?: string,
     options?: { cause?: unknown },
   ) {
-    super(layerMessage(layer, entry, reason), options);
+    super(oneLine(layerMessage(layer, entry, reason)), options);
   }
 }
 
 /** `layer sha256:ab12cd34ef56…: entry "x": reason` (digests shortened, paths kept whole). */
 function layerMessage(layer: string | undefined, entry: string, reason: string): string {
-  const where = layer === undefined ? '' : `layer ${shortLayer(layer)}: `;
-  const what = entry === '' ? '' : `entry ${JSON.stringify(entry)}: `;
+  const where = layer === undefined ? '' : `layer ${bounded(shortLayer(layer))}: `;
+  const what = entry === '' ? '' : `entry ${quote(entry)}: `;
   return `${where}${what}${reason}`;
 }
 
@@ -23,9 +26,9 @@ function shortLayer(layer: string): string {
   return m ? `${m[1]}:${m[2]}…` : layer;
 }
 
-/** Wrap a failure (typically a SyscallError) met while applying `entry` into a LayerError. */
-export function asLayerError(err: unknown, entry: string, layer: string | undefined): LayerError {
-  if (err instanceof LayerError) return err;
+/** Wrap a failure (typically a SyscallError) met while applying `entry` into a LayerError; a bug's TypeError stays one. */
+export function asLayerError(err: unknown, entry: string, layer: string | undefined): unknown {
+  if (err instanceof LayerError || isInternalError(err)) return err;
   const reason = errorMessage(err);
   return new LayerError(entry, reason, layer, { cause: err });
 }

@@ -1,10 +1,14 @@
 import type { LayerLimits } from './types';
 
-/** Defaults sized for the largest real images (a few hundred thousand files, tens of GiB). */
+/**
+ * Defaults sized for the largest real images (a few hundred thousand files, tens of GiB). maxDepth is
+ * as deep as a 4096-byte name can go: it bounds the directories a symlink's target makes an entry create.
+ */
 export const DEFAULT_LIMITS: Readonly<Required<LayerLimits>> = {
   maxEntries: 2_000_000,
   maxBytes: 64 * 1024 ** 3,
   maxNameLength: 4096,
+  maxDepth: 2048,
 };
 
 /** Linux NAME_MAX: the longest single path component. */

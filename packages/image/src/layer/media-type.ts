@@ -1,3 +1,4 @@
+import { quote } from '../text';
 import { LayerError } from './errors';
 import type { Compression } from './types';
 
@@ -15,12 +16,16 @@ const MEDIA_TYPES: ReadonlyMap<string, Exclude<Compression, 'auto'>> = new Map([
   ['application/vnd.docker.image.rootfs.diff.tar.zstd', 'zstd'],
 ]);
 
+export function isLayerMediaType(mediaType: string): boolean {
+  return MEDIA_TYPES.has(mediaType);
+}
+
 /** The compression a layer declares: `compression` wins, then the media type, else 'auto'. */
 export function declaredCompression(mediaType: string | undefined, compression: Compression | undefined, layer?: string): Compression {
   if (compression !== undefined) return compression;
   if (mediaType === undefined) return 'auto';
   const c = MEDIA_TYPES.get(mediaType);
-  if (c === undefined) throw new LayerError('', `unsupported layer media type ${JSON.stringify(mediaType)}`, layer);
+  if (c === undefined) throw new LayerError('', `unsupported layer media type ${quote(mediaType)}`, layer);
   return c;
 }
 

@@ -2,6 +2,7 @@ import { fchmodSync, fchownSync } from 'node:fs';
 import {
   AT_SYMLINK_NOFOLLOW, SyscallError, fchmodat, fchownat, fsetxattr, futimens, lsetxattr, utimensat,
 } from '@tincan/libc';
+import { quote } from '../text';
 import { LayerError } from './errors';
 import { toHostId } from '@tincan/namespaces';
 import type { TarEntry } from './tar-parser';
@@ -68,14 +69,14 @@ export class Metadata {
     if (e.xattrs === undefined) return;
     for (const [name, value] of e.xattrs) {
       if (name.startsWith(FORBIDDEN_XATTR_PREFIX)) {
-        this.warn(e.name, `xattr ${name} dropped: layers may not set overlayfs attributes`);
+        this.warn(e.name, `xattr ${quote(name)} dropped: layers may not set overlayfs attributes`);
         continue;
       }
       try {
         set(name, value);
       } catch (err) {
         if (!(err instanceof SyscallError) || !XATTR_SOFT_ERRORS.has(err.code)) throw err;
-        this.warn(e.name, `xattr ${name} not set: ${err.code}`);
+        this.warn(e.name, `xattr ${quote(name)} not set: ${err.code}`);
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Timespec } from '@tincan/libc';
+import { quote } from '../text';
 
 /** Header fields of one ustar/GNU block (before PAX and GNU long-name overrides). */
 export interface RawHeader {
@@ -25,6 +26,8 @@ export interface PaxRecords {
   atime?: Timespec;
   xattrs?: Map<string, Buffer>;
   sparse?: boolean;
+  /** the first record whose value was unusable: reported with the entry's name once its header is read */
+  invalid?: string;
 }
 
 /** A malformed header; the parser turns it into a LayerError naming the entry. */
@@ -113,7 +116,7 @@ function parseBase256(b: Uint8Array, off: number, len: number, field: string): n
   return v;
 }
 
-/** Parse the records of a PAX extended header ("<len> <key>=<value>\n"), values kept as bytes. */
+/** Parse the records of a PAX extended header ("<len> <key>=<value>\n"); a record of bad framing throws, a bad value is noted in `invalid`. */
 export function parsePax(b: Buffer, into: PaxRecords): PaxRecords {
   let pos = 0;
   while (pos < b.length) {
@@ -125,7 +128,12 @@ export function parsePax(b: Buffer, into: PaxRecords): PaxRecords {
     }
     const eq = b.indexOf(0x3d, sp + 1);
     if (eq < 0 || eq >= pos + len - 1) throw new TarFormatError('invalid PAX record');
-    applyPaxRecord(into, b.toString('utf8', sp + 1, eq), b.subarray(eq + 1, pos + len - 1));
+    try {
+      applyPaxRecord(into, b.toString('utf8', sp + 1, eq), b.subarray(eq + 1, pos + len - 1));
+    } catch (err) {
+      if (!(err instanceof TarFormatError)) throw err;
+      into.invalid ??= err.message;
+    }
     pos += len;
   }
   return into;
@@ -142,8 +150,17 @@ function applyPaxRecord(into: PaxRecords, key: string, value: Buffer): void {
     case 'atime': into.atime = paxTime(value, key); return;
   }
   if (key.startsWith('SCHILY.xattr.')) setXattr(into, key.slice('SCHILY.xattr.'.length), Buffer.from(value));
-  else if (key.startsWith('LIBARCHIVE.xattr.')) setXattr(into, decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length)), Buffer.from(value.toString('latin1'), 'base64'));
+  else if (key.startsWith('LIBARCHIVE.xattr.')) setXattr(into, libarchiveXattrName(key), Buffer.from(value.toString('latin1'), 'base64'));
   else if (key.startsWith('GNU.sparse.')) into.sparse = true;
+}
+
+/** libarchive percent-encodes the xattr name in the key (RFC 3986). */
+function libarchiveXattrName(key: string): string {
+  try {
+    return decodeURIComponent(key.slice('LIBARCHIVE.xattr.'.length));
+  } catch {
+    throw new TarFormatError(`invalid PAX record ${quote(key)}: the xattr name is not percent-encoded`);
+  }
 }
 
 function setXattr(into: PaxRecords, name: string, value: Buffer): void {
@@ -154,7 +171,7 @@ function setXattr(into: PaxRecords, name: string, value: Buffer): void {
 function paxInteger(value: Buffer, key: string): number {
   const s = value.toString('latin1');
   const n = Number(s);
-  if (!/^[0-9]+$/.test(s) || !Number.isSafeInteger(n)) throw new TarFormatError(`invalid PAX ${key} ${JSON.stringify(s)}`);
+  if (!/^[0-9]+$/.test(s) || !Number.isSafeInteger(n)) throw new TarFormatError(`invalid PAX ${key} ${quote(s)}`);
   return n;
 }
 
@@ -162,8 +179,8 @@ function paxInteger(value: Buffer, key: string): number {
 function paxTime(value: Buffer, key: string): Timespec {
   const s = value.toString('latin1');
   const m = /^(-?)([0-9]+)(?:\.([0-9]+))?$/.exec(s);
-  if (!m) throw new TarFormatError(`invalid PAX ${key} ${JSON.stringify(s)}`);
-  const sec = Number(m[2]);
+  const sec = Number(m?.[2]);
+  if (!m || !Number.isSafeInteger(sec)) throw new TarFormatError(`invalid PAX ${key} ${quote(s)}`);
   const nsec = Number(((m[3] ?? '') + '000000000').slice(0, 9));
   if (m[1] === '-') return nsec === 0 ? { sec: -sec, nsec: 0 } : { sec: -sec - 1, nsec: 1e9 - nsec };
   return { sec, nsec };

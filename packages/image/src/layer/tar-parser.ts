@@ -40,6 +40,16 @@ const TYPES: Readonly<Record<string, EntryType>> = {
 
 type State = 'header' | 'data' | 'meta' | 'pad' | 'eof';
 
+/** Largest uid or gid: (uid_t)-1 means "unchanged" to chown(2), so ids stop one below it. */
+const MAX_ID = 0xfffffffe;
+/** makedev(3) takes 32-bit majors and minors. */
+const MAX_DEVICE_NUMBER = 0xffffffff;
+
+function checkId(id: number, field: 'uid' | 'gid'): number {
+  if (id > MAX_ID) throw new TarFormatError(`${field} ${id} out of range (at most ${MAX_ID})`);
+  return id;
+}
+
 /**
  * Streaming tar parser (ustar, PAX, GNU long names), push-driven and synchronous so file data goes
  * straight from the decompressor's chunk to write(2) without per-entry streams or promises.
@@ -81,9 +91,11 @@ export class TarParser {
 
   /** The stream ended: anything but a block boundary between entries is a truncated archive. */
   end(): void {
-    if (this.state === 'data' || this.state === 'meta' || this.state === 'pad') {
-      const got = this.state === 'pad' ? this.declared : this.declared - this.remaining;
-      throw new LayerError(this.current, `unexpected end of archive: entry declares ${this.declared} bytes, ${got} received`, this.layer);
+    if (this.state === 'data' || this.state === 'meta') {
+      throw new LayerError(this.current, `unexpected end of archive: entry declares ${this.declared} bytes, ${this.declared - this.remaining} received`, this.layer);
+    }
+    if (this.state === 'pad') {
+      throw new LayerError(this.current, `unexpected end of archive: the padding after the entry's ${this.declared} bytes stops short of its 512-byte block`, this.layer);
     }
     if (this.state === 'header' && this.headerFill > 0) throw new LayerError(this.current, 'unexpected end of archive inside a header', this.layer);
   }
@@ -215,18 +227,24 @@ export class TarParser {
     const linkname = pax?.linkpath ?? this.longLink ?? h.linkname;
     this.pax = this.longName = this.longLink = undefined;
     this.current = name;
+    if (pax?.invalid !== undefined) throw new TarFormatError(pax.invalid);
     if (h.typeflag === 'S' || pax?.sparse) throw new TarFormatError('GNU sparse files are not supported');
     let type: EntryType = TYPES[h.typeflag] ?? 'unknown';
     if (type === 'file' && h.typeflag !== '7' && name.endsWith('/')) type = 'dir'; // pre-POSIX tars mark directories by a trailing slash
     const mtime = pax?.mtime ?? { sec: h.mtime, nsec: 0 };
+    const uid = checkId(pax?.uid ?? h.uid, 'uid');
+    const gid = checkId(pax?.gid ?? h.gid, 'gid');
+    if (h.devmajor > MAX_DEVICE_NUMBER || h.devminor > MAX_DEVICE_NUMBER) {
+      throw new TarFormatError(`device ${h.devmajor}:${h.devminor} out of range (at most ${MAX_DEVICE_NUMBER} each)`);
+    }
     return {
       name,
       type,
       typeflag: h.typeflag,
       size: pax?.size ?? h.size,
       mode: h.mode & 0o7777,
-      uid: pax?.uid ?? h.uid,
-      gid: pax?.gid ?? h.gid,
+      uid,
+      gid,
       mtime,
       atime: pax?.atime ?? mtime,
       linkname,

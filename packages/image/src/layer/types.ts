@@ -29,6 +29,8 @@ export interface LayerLimits {
   maxBytes?: number;
   /** bytes of one entry name or link target (each component is also capped at 255) */
   maxNameLength?: number;
+  /** directories an entry's path, or a directory made for it through a symlink, may nest */
+  maxDepth?: number;
 }
 
 export interface ApplyOptions {

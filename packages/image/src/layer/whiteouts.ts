@@ -1,6 +1,7 @@
+import { fstatSync } from 'node:fs';
 import { SyscallError, S_IFCHR, fsetxattr, makedev, mknodat } from '@tincan/libc';
 import { LayerError } from './errors';
-import { listDir, removeChild, removeEntry, withDirFd } from './fs-tree';
+import { removeEntry, walkTree, withDirFd } from './fs-tree';
 import type { RootDir } from './root-dir';
 import type { ApplyMode } from './types';
 
@@ -27,6 +28,8 @@ export function whiteoutKind(base: string): WhiteoutKind | undefined {
  */
 export class Whiteouts {
   count = 0;
+  /** extract mode: directories (by dev:ino) whose lower content is gone already; a second marker has nothing left to clear */
+  private readonly cleared = new Set<string>();
 
   constructor(
     private readonly root: RootDir,
@@ -59,7 +62,6 @@ export class Whiteouts {
     const fd = this.root.dir(dir, false);
     if (fd === undefined) return;
     withDirFd(fd, '.', (d) => this.clearLower(d, dir));
-    this.root.invalidate();
   }
 
   private overlayWhiteout(parent: string, name: string): void {
@@ -72,12 +74,17 @@ export class Whiteouts {
     }
   }
 
-  /** Delete what the layers below left in a directory, keeping this layer's entries (recursively). */
+  /**
+   * Delete what the layers below left in a directory, keeping this layer's entries (at any depth).
+   * Once per directory: a directory made after the clearing holds only this layer's entries, so an
+   * inode number reused by one never hides lower content.
+   */
   private clearLower(fd: number, dir: string): void {
-    for (const child of listDir(fd)) {
-      const path = dir === '' ? child.name : `${dir}/${child.name}`;
-      if (!this.written.has(path)) removeChild(fd, child);
-      else if (child.isDirectory()) withDirFd(fd, child.name, (d) => this.clearLower(d, path));
-    }
+    const st = fstatSync(fd);
+    const id = `${st.dev}:${st.ino}`;
+    if (this.cleared.has(id)) return;
+    this.cleared.add(id);
+    walkTree(fd, dir, (path, child) => (!this.written.has(path) ? 'remove' : child.isDirectory() ? 'descend' : 'keep'));
+    this.root.invalidate();
   }
 }

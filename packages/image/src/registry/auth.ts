@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { ImageError } from '../errors';
+import { field, isRecord, parseJson } from '../json';
 import { DOCKER_HUB } from '../reference';
 
 export interface Credentials {
@@ -33,30 +35,34 @@ export function defaultAuthFile(): string {
 
 /** `auths` of a docker config.json, keyed by normalised registry host; a missing file means no credentials. */
 export async function loadCredentials(file: string): Promise<Map<string, Credentials>> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return new Map();
+    if (code === undefined) throw e;
+    throw new ImageError(`cannot read the registry credentials (${code})`, { path: file });
   }
-  const auths = (JSON.parse(text) as { auths?: Record<string, { auth?: string; username?: string; password?: string }> }).auths ?? {};
+  const auths = field(parseJson(bytes, 'registry credentials', { path: file }), 'auths');
   const result = new Map<string, Credentials>();
-  for (const [key, entry] of Object.entries(auths)) {
+  for (const [key, entry] of Object.entries(isRecord(auths) ? auths : {})) {
     const creds = decodeEntry(entry);
     if (creds) result.set(registryKey(key), creds);
   }
   return result;
 }
 
-function decodeEntry(entry: { auth?: string; username?: string; password?: string }): Credentials | undefined {
-  if (entry.auth) {
-    const plain = Buffer.from(entry.auth, 'base64').toString('utf8');
+/** One `auths` entry: `auth` (base64 user:password), or `username` and `password`; anything else gives none. */
+function decodeEntry(entry: unknown): Credentials | undefined {
+  const auth = field(entry, 'auth');
+  if (typeof auth === 'string' && auth !== '') {
+    const plain = Buffer.from(auth, 'base64').toString('utf8');
     const colon = plain.indexOf(':');
     if (colon > 0) return { username: plain.slice(0, colon), password: plain.slice(colon + 1) };
   }
-  if (entry.username !== undefined && entry.password !== undefined) return { username: entry.username, password: entry.password };
-  return undefined;
+  const [username, password] = [field(entry, 'username'), field(entry, 'password')];
+  return typeof username === 'string' && typeof password === 'string' ? { username, password } : undefined;
 }
 
 /** `https://index.docker.io/v1/` → docker.io, `http://host:5000/v2/` → host:5000. */

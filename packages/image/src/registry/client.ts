@@ -1,6 +1,8 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ImageError } from '../errors';
+import { field, parseJson } from '../json';
+import { bounded, quote } from '../text';
 import { DOCKER_HUB, type ImageReference, formatImageReference } from '../reference';
 import { MANIFEST_MEDIA_TYPES, MAX_DOCUMENT_BYTES } from '../sources/oci';
 import type { BlobStream } from '../sources/source';
@@ -46,9 +48,7 @@ export class RegistryClient {
 
   async getManifest(ref: ImageReference, tagOrDigest: string): Promise<FetchedManifest> {
     const res = await this.request(ref, `manifests/${tagOrDigest}`, { Accept: MANIFEST_MEDIA_TYPES.join(', ') });
-    const length = Number(res.headers.get('content-length') ?? 0);
-    if (length > MAX_DOCUMENT_BYTES) throw new ImageError(`manifest is ${length} bytes (limit ${MAX_DOCUMENT_BYTES})`, { reference: formatImageReference(ref) });
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await readDocument(res, 'manifest', formatImageReference(ref));
     return { bytes, mediaType: (res.headers.get('content-type') ?? '').split(';')[0].trim() };
   }
 
@@ -101,7 +101,8 @@ export class RegistryClient {
   /** The token flow of the distribution spec: GET realm?service=…&scope=… (with Basic credentials when known). */
   private async fetchToken(ref: ImageReference, challenge: Challenge, creds: Credentials | undefined): Promise<string> {
     const reference = formatImageReference(ref);
-    const url = new URL(challenge.params.realm);
+    const url = URL.canParse(challenge.params.realm) ? new URL(challenge.params.realm) : undefined;
+    if (!url) throw new ImageError(`registry ${ref.registry} named an invalid token server ${quote(challenge.params.realm)}`, { reference });
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
     url.searchParams.set('scope', challenge.params.scope ?? `repository:${ref.repository}:pull`);
     let res: Response;
@@ -114,8 +115,8 @@ export class RegistryClient {
       await res.body?.cancel();
       throw new ImageError(`token server ${url.origin} answered ${res.status}${creds ? ' (credentials refused?)' : ' (no credentials configured)'}`, { reference });
     }
-    const body = (await res.json()) as { token?: unknown; access_token?: unknown };
-    const token = typeof body.token === 'string' ? body.token : body.access_token;
+    const body = parseJson(await readDocument(res, 'token', reference), `token server ${url.origin}'s answer`, { reference });
+    const token = [field(body, 'token'), field(body, 'access_token')].find((t) => typeof t === 'string' && t !== '');
     if (typeof token !== 'string' || token === '') throw new ImageError(`token server ${url.origin} returned no token`, { reference });
     return token;
   }
@@ -127,15 +128,36 @@ export class RegistryClient {
 
   /** Turn a failed response into an error with the registry's own error code and message. */
   private async httpError(res: Response, ref: ImageReference, path: string): Promise<ImageError> {
-    const text = await res.text().catch(() => '');
-    let detail = '';
+    const text = (await readDocument(res, 'error', formatImageReference(ref)).catch(() => Buffer.alloc(0))).toString('utf8');
+    let detail = text ? `: ${bounded(text)}` : '';
     try {
-      const first = (JSON.parse(text) as { errors?: { code?: string; message?: string }[] }).errors?.[0];
-      if (first) detail = `: ${first.code ?? ''} ${first.message ?? ''}`.trimEnd();
+      const errors = field(JSON.parse(text), 'errors');
+      const first: unknown = Array.isArray(errors) ? errors[0] : undefined;
+      const part = (name: string): string => (typeof field(first, name) === 'string' ? bounded(field(first, name) as string) : '');
+      if (first !== undefined) detail = `: ${part('code')} ${part('message')}`.trimEnd();
     } catch {
-      detail = text ? `: ${text.slice(0, 200)}` : '';
+      // not JSON: the text itself (bounded) is the detail
     }
     const what = res.status === 401 || res.status === 403 ? ' (authentication failed)' : res.status === 404 ? ' (not found)' : '';
     return new ImageError(`GET ${path} answered ${res.status}${what}${detail}`, { reference: formatImageReference(ref) });
   }
+}
+
+/** A response body of at most MAX_DOCUMENT_BYTES, whatever Content-Length says (or does not say). */
+async function readDocument(res: Response, what: string, reference: string): Promise<Buffer> {
+  const tooLarge = (): ImageError => new ImageError(`registry's ${what} is larger than ${MAX_DOCUMENT_BYTES} bytes`, { reference });
+  if (Number(res.headers.get('content-length') ?? 0) > MAX_DOCUMENT_BYTES) {
+    await res.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  // leaving the loop early cancels the body
+  for await (const chunk of (res.body ?? []) as AsyncIterable<Uint8Array>) {
+    total += chunk.length;
+    if (total > MAX_DOCUMENT_BYTES) break;
+    chunks.push(chunk);
+  }
+  if (total > MAX_DOCUMENT_BYTES) throw tooLarge();
+  return Buffer.concat(chunks);
 }

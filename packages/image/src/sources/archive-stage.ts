@@ -1,13 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import * as tarStream from 'tar-stream';
-import { ImageError } from '../errors';
+import { ImageError, asImageError } from '../errors';
 import { assertSha256 } from '../reference';
 import { sniffCompression } from './compression';
+
+/** Entries an archive may hold (`docker save` writes about four per layer): bounds the work of staging one. */
+export const MAX_ARCHIVE_ENTRIES = 50_000;
+/** Files up to this size are hashed in memory and written once per distinct content: repeated entries cost no I/O. */
+const IN_MEMORY_FILE = 64 * 1024;
 
 /** One entry (header + body stream) as tar-stream's extractor yields it. */
 type TarEntry = tarStream.ExtractEvents['entry'][1];
@@ -25,6 +30,8 @@ export interface StagedFile {
 export class StagedArchive {
   readonly files = new Map<string, StagedFile>();
   readonly links = new Map<string, string>();
+  /** digests already written under blobs/ */
+  private readonly written = new Set<string>();
 
   constructor(
     readonly dir: string,
@@ -52,6 +59,22 @@ export class StagedArchive {
   blobPath(digest: string): string {
     return join(this.dir, 'blobs', 'sha256', assertSha256(digest, this.reference).slice('sha256:'.length));
   }
+
+  /** Store small content read into memory, unless the same bytes are stored already. */
+  async keep(bytes: Buffer): Promise<StagedFile> {
+    const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    if (!this.written.has(digest)) await writeFile(this.blobPath(digest), bytes);
+    this.written.add(digest);
+    return { digest, size: bytes.length };
+  }
+
+  /** Move a temporary file of known digest under blobs/, or drop it when those bytes are there already. */
+  async adopt(tmp: string, file: StagedFile): Promise<StagedFile> {
+    if (this.written.has(file.digest)) await rm(tmp);
+    else await rename(tmp, this.blobPath(file.digest));
+    this.written.add(file.digest);
+    return file;
+  }
 }
 
 /** `./a//b` → `a/b`; undefined for names that leave the archive root. */
@@ -68,12 +91,17 @@ export async function stageArchive(file: string, dir: string, reference: string)
   const extract = tarStream.extract();
   input.on('error', (e) => extract.destroy(e));
   input.pipe(extract);
+  let entries = 0;
   try {
-    for await (const entry of extract) await stageEntry(staged, entry);
+    for await (const entry of extract) {
+      if (++entries > MAX_ARCHIVE_ENTRIES) {
+        throw new ImageError(`archive has more than ${MAX_ARCHIVE_ENTRIES} entries`, { reference, path: file });
+      }
+      await stageEntry(staged, entry);
+    }
   } catch (e) {
     input.destroy();
-    if (e instanceof ImageError) throw e;
-    throw new ImageError(`cannot read archive: ${(e as Error).message}`, { reference, path: file }, { cause: e });
+    throw asImageError(e, 'cannot read archive', { reference, path: file });
   }
   return staged;
 }
@@ -107,14 +135,20 @@ async function stageEntry(staged: StagedArchive, entry: TarEntry): Promise<void>
   for await (const chunk of entry) void chunk;
 }
 
-/** Copy one entry to a temporary file while hashing it, then rename it to its digest. */
+/** One regular file, stored under its content digest: small ones from memory, others through a temporary file. */
 async function stageFile(staged: StagedArchive, entry: TarEntry): Promise<StagedFile> {
+  const chunks = entry as AsyncIterable<Buffer>;
+  if ((entry.header.size ?? 0) <= IN_MEMORY_FILE) {
+    const parts: Buffer[] = [];
+    for await (const chunk of chunks) parts.push(chunk);
+    return staged.keep(Buffer.concat(parts));
+  }
   const tmp = join(staged.dir, `.entry-${randomBytes(6).toString('hex')}`);
   const hash = createHash('sha256');
   const handle = await open(tmp, 'w');
   let size = 0;
   try {
-    for await (const chunk of entry as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       hash.update(chunk);
       size += chunk.length;
       await handle.write(chunk);
@@ -122,7 +156,5 @@ async function stageFile(staged: StagedArchive, entry: TarEntry): Promise<Staged
   } finally {
     await handle.close();
   }
-  const digest = `sha256:${hash.digest('hex')}`;
-  await rename(tmp, staged.blobPath(digest));
-  return { digest, size };
+  return staged.adopt(tmp, { digest: `sha256:${hash.digest('hex')}`, size });
 }

@@ -1,15 +1,18 @@
 import { open, readFile, rm } from 'node:fs/promises';
 import { ImageError } from '../errors';
+import { parseJson } from '../json';
 import { type ImageReference, formatImageReference, tryNormalizeImageName } from '../reference';
+import { validateDocument } from '../schema/validate';
+import { quote } from '../text';
 import type { StagedArchive, StagedFile } from './archive-stage';
 import { layerMediaType, sniffCompression } from './compression';
-import { type Descriptor, MediaType, parseJson } from './oci';
+import { type Descriptor, MediaType } from './oci';
 import type { BlobStream, ImageSource, RootDocument } from './source';
 
-/** One image of a `docker save` archive's manifest.json. */
+/** One image of a `docker save` archive's manifest.json (schema/tincan/docker-archive-manifest.json). */
 interface DockerArchiveEntry {
   Config: string;
-  RepoTags: string[];
+  RepoTags?: string[] | null;
   Layers: string[];
 }
 
@@ -58,7 +61,7 @@ export class DockerArchiveSource implements ImageSource {
     const config = this.staged.require(entry.Config);
     const layers: Descriptor[] = [];
     for (const path of entry.Layers) layers.push(await this.layerDescriptor(path, this.staged.require(path)));
-    this.chosenName = this.wanted ? formatImageReference(this.wanted) : firstName(entry.RepoTags);
+    this.chosenName = this.wanted ? formatImageReference(this.wanted) : firstName(entry.RepoTags ?? []);
     const manifest = {
       schemaVersion: 2,
       mediaType: MediaType.ociManifest,
@@ -69,21 +72,20 @@ export class DockerArchiveSource implements ImageSource {
   }
 
   private async readEntries(): Promise<DockerArchiveEntry[]> {
+    const context = { reference: this.reference, entry: 'manifest.json' };
     const file = this.staged.require('manifest.json');
-    const doc = parseJson(await readFile(this.staged.blobPath(file.digest)), 'manifest.json', this.reference);
-    if (!Array.isArray(doc) || !doc.every(isArchiveEntry)) throw new ImageError('malformed manifest.json', { reference: this.reference, entry: 'manifest.json' });
-    return doc.map((e) => ({ Config: e.Config, Layers: e.Layers, RepoTags: e.RepoTags ?? [] }));
+    return validateDocument('dockerArchiveManifest', parseJson(await readFile(this.staged.blobPath(file.digest)), 'manifest.json', context), 'manifest.json', context);
   }
 
   private chooseEntry(entries: DockerArchiveEntry[]): DockerArchiveEntry {
-    const all = entries.flatMap((e) => e.RepoTags);
+    const all = entries.flatMap((e) => e.RepoTags ?? []).map((t) => quote(t)).join(', ') || 'none';
     if (this.wanted) {
       const want = formatImageReference(this.wanted);
-      const found = entries.find((e) => e.RepoTags.some((t) => tryNormalizeImageName(t) === want));
-      if (!found) throw new ImageError(`archive has no image ${want} (tags: ${all.join(', ') || 'none'})`, { reference: this.reference });
+      const found = entries.find((e) => e.RepoTags?.some((t) => tryNormalizeImageName(t) === want));
+      if (!found) throw new ImageError(`archive has no image ${want} (tags: ${all})`, { reference: this.reference });
       return found;
     }
-    if (entries.length !== 1) throw new ImageError(`archive holds ${entries.length} images; name one with :REF (tags: ${all.join(', ') || 'none'})`, { reference: this.reference });
+    if (entries.length !== 1) throw new ImageError(`archive holds ${entries.length} images; name one with :REF (tags: ${all})`, { reference: this.reference });
     return entries[0];
   }
 
@@ -93,15 +95,6 @@ export class DockerArchiveSource implements ImageSource {
     const compression = await sniffCompression(this.staged.blobPath(file.digest));
     return { mediaType: layerMediaType(compression), digest: file.digest, size: file.size };
   }
-}
-
-function isArchiveEntry(v: unknown): v is { Config: string; Layers: string[]; RepoTags?: string[] | null } {
-  const e = v as { Config?: unknown; Layers?: unknown; RepoTags?: unknown };
-  return (
-    typeof v === 'object' && v !== null && typeof e.Config === 'string' &&
-    Array.isArray(e.Layers) && e.Layers.every((l) => typeof l === 'string') &&
-    (e.RepoTags == null || (Array.isArray(e.RepoTags) && e.RepoTags.every((t) => typeof t === 'string')))
-  );
 }
 
 function firstName(tags: string[]): string | undefined {

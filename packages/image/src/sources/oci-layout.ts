@@ -1,8 +1,12 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageError } from '../errors';
+import { parseJson } from '../json';
 import { assertSha256, tryNormalizeImageName } from '../reference';
-import { type Descriptor, type ImageIndex, MAX_DOCUMENT_BYTES, MediaType, parseIndex, parseJson } from './oci';
+import { validateDocument } from '../schema/validate';
+import { quote } from '../text';
+import { parseIndex, requireManifestDescriptor } from './documents';
+import { type Descriptor, type ImageIndex, MediaType } from './oci';
 import type { BlobStream, ImageSource, RootDocument } from './source';
 
 export const REF_NAME = 'org.opencontainers.image.ref.name';
@@ -46,13 +50,14 @@ export class OciLayoutSource implements ImageSource {
 
   async root(): Promise<RootDocument> {
     const index = await this.readIndex();
-    const desc = this.choose(index);
+    const desc = requireManifestDescriptor(this.choose(index), { reference: this.reference, entry: 'index.json' });
+    assertSha256(desc.digest, this.reference);
     this.chosenName = nameFromAnnotations(desc.annotations);
-    return { bytes: await this.manifest(desc), mediaType: desc.mediaType, digest: desc.digest };
+    return { bytes: await this.manifest(desc), mediaType: desc.mediaType, digest: desc.digest, size: desc.size };
   }
 
+  /** A manifest blob (its size is bounded by the schema of the index that names it). */
   async manifest(desc: Descriptor): Promise<Buffer> {
-    if (desc.size > MAX_DOCUMENT_BYTES) throw new ImageError(`manifest is ${desc.size} bytes`, { reference: this.reference, blob: desc.digest });
     return this.withMissingBlob(desc, () => readFile(this.files.blobPath(desc.digest)));
   }
 
@@ -70,12 +75,11 @@ export class OciLayoutSource implements ImageSource {
     const layout = await this.files.readTopFile('oci-layout').catch((e: NodeJS.ErrnoException) => {
       throw new ImageError(`not an OCI image layout (oci-layout: ${e.code ?? e.message})`, { reference: ref });
     });
-    const version = (parseJson(layout, 'oci-layout', ref) as { imageLayoutVersion?: unknown }).imageLayoutVersion;
-    if (typeof version !== 'string' || !version.startsWith('1.')) throw new ImageError(`unsupported imageLayoutVersion ${String(version)}`, { reference: ref });
+    validateDocument('layout', parseJson(layout, 'oci-layout', { reference: ref }), 'oci-layout', { reference: ref });
     const bytes = await this.files.readTopFile('index.json').catch((e: NodeJS.ErrnoException) => {
       throw new ImageError(`OCI layout has no index.json (${e.code ?? e.message})`, { reference: ref });
     });
-    return parseIndex(parseJson(bytes, 'index.json', ref), MediaType.ociIndex, ref);
+    return parseIndex(parseJson(bytes, 'index.json', { reference: ref }), MediaType.ociIndex, 'index.json', { reference: ref });
   }
 
   private choose(index: ImageIndex): Descriptor {
@@ -83,16 +87,17 @@ export class OciLayoutSource implements ImageSource {
     const ref = this.reference;
     if (digest) {
       const found = index.manifests.find((m) => m.digest === digest);
-      if (!found) throw new ImageError(`no manifest ${digest} in index.json`, { reference: ref });
+      if (!found) throw new ImageError(`no manifest ${quote(digest)} in index.json`, { reference: ref });
       return found;
     }
     if (tag) {
       const found = index.manifests.find((m) => m.annotations?.[REF_NAME] === tag);
-      if (!found) throw new ImageError(`no manifest tagged "${tag}" (tags: ${tagsOf(index).join(', ') || 'none'})`, { reference: ref });
+      if (!found) throw new ImageError(`no manifest tagged ${quote(tag)} (tags: ${tagsOf(index).map((t) => quote(t)).join(', ') || 'none'})`, { reference: ref });
       return found;
     }
     if (index.manifests.length !== 1) {
-      throw new ImageError(`layout holds ${index.manifests.length} manifests; name one with :TAG or @DIGEST (tags: ${tagsOf(index).join(', ') || 'none'})`, { reference: ref });
+      const tags = tagsOf(index).map((t) => quote(t)).join(', ') || 'none';
+      throw new ImageError(`layout holds ${index.manifests.length} manifests; name one with :TAG or @DIGEST (tags: ${tags})`, { reference: ref });
     }
     return index.manifests[0];
   }
@@ -101,8 +106,9 @@ export class OciLayoutSource implements ImageSource {
     try {
       return await read();
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      throw new ImageError('blob is missing from the layout', { reference: this.reference, blob: desc.digest });
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === undefined) throw e;
+      throw new ImageError(code === 'ENOENT' ? 'blob is missing from the layout' : `cannot read blob (${code})`, { reference: this.reference, blob: desc.digest });
     }
   }
 }

@@ -1,21 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ImageError } from '../errors';
-import {
-  MAX_DOCUMENT_BYTES,
-  type Descriptor,
-  type ImageConfig,
-  type ImageManifest,
-  type Platform,
-  isIndexMediaType,
-  manifestMediaType,
-  parseImageConfig,
-  parseIndex,
-  parseJson,
-  parseManifest,
-  platformString,
-  selectPlatform,
-} from './oci';
+import { parseJson } from '../json';
+import { assertSha256 } from '../reference';
+import { checkPlatform, manifestMediaType, parseImageConfig, parseIndex, parseManifest, requireManifestDescriptor, selectPlatform } from './documents';
+import { MAX_DOCUMENT_BYTES, type Descriptor, type ImageConfig, type ImageManifest, type Platform, isIndexMediaType, platformString } from './oci';
 
 /** A blob body starting at `offset` (0 when the source could not resume where asked). */
 export interface BlobStream {
@@ -29,6 +18,8 @@ export interface RootDocument {
   mediaType: string;
   /** Set when the source was addressed by digest, so the bytes must hash to it. */
   digest?: string;
+  /** Set when a descriptor named the document, so the bytes must be this long. */
+  size?: number;
 }
 
 /** One place to read an image from: an OCI layout, an archive, or a registry repository. */
@@ -99,32 +90,41 @@ interface ManifestDoc {
   type: string;
 }
 
-/** Follow the root document to this platform's manifest and config, verifying every digest on the way. */
+/**
+ * Follow the root document to this platform's manifest and config, verifying every digest and checking
+ * every document against its schema on the way, and refuse an image for another platform: all before
+ * the caller stores anything.
+ */
 export async function resolveImage(source: ImageSource, platform: Platform): Promise<ResolvedImage> {
-  const ref = source.reference;
+  const reference = source.reference;
   const root = await source.root();
-  if (root.digest) verifyBytes(root.bytes, { digest: root.digest }, 'manifest', ref);
-  const rootDoc = parseJson(root.bytes, 'manifest', ref);
-  const top: ManifestDoc = { bytes: root.bytes, doc: rootDoc, type: manifestMediaType(rootDoc, root.mediaType, ref) };
+  if (root.digest) verifyBytes(root.bytes, { digest: root.digest, size: root.size }, 'manifest', reference);
+  const rootDoc = parseJson(root.bytes, 'manifest', { reference, blob: root.digest });
+  const top: ManifestDoc = { bytes: root.bytes, doc: rootDoc, type: manifestMediaType(rootDoc, root.mediaType, { reference, blob: root.digest }) };
   const chosen = isIndexMediaType(top.type) ? await manifestFromIndex(source, top, platform) : top;
-  const manifest = parseManifest(chosen.doc, chosen.type, ref);
+  const manifestDigest = sha256(chosen.bytes);
+  const manifest = parseManifest(chosen.doc, chosen.type, { reference, blob: manifestDigest });
+  const configBlob = { reference, blob: manifest.config.digest };
   const configBytes = await readSmallBlob(source, manifest.config, 'image config');
-  const config = parseImageConfig(parseJson(configBytes, 'image config', ref, manifest.config.digest), ref, manifest.config.digest);
+  const config = parseImageConfig(parseJson(configBytes, 'image config', configBlob), configBlob);
+  checkPlatform(config, platform, configBlob);
   if (config.rootfs.diff_ids.length !== manifest.layers.length) {
-    throw new ImageError(`manifest has ${manifest.layers.length} layers but config lists ${config.rootfs.diff_ids.length} diff_ids`, { reference: ref });
+    throw new ImageError(`manifest has ${manifest.layers.length} layers but config lists ${config.rootfs.diff_ids.length} diff_ids`, { reference });
   }
   const index = chosen === top ? {} : { indexDigest: sha256(top.bytes), indexBytes: top.bytes };
-  return { manifestDigest: sha256(chosen.bytes), manifestBytes: chosen.bytes, manifest, configBytes, config, ...index };
+  return { manifestDigest, manifestBytes: chosen.bytes, manifest, configBytes, config, ...index };
 }
 
 /** The platform's manifest out of an image index (one level: indexes of indexes are refused). */
 async function manifestFromIndex(source: ImageSource, index: ManifestDoc, platform: Platform): Promise<ManifestDoc> {
-  const ref = source.reference;
-  const chosen = selectPlatform(parseIndex(index.doc, index.type, ref), platform, ref);
+  const reference = source.reference;
+  const indexBlob = { reference, blob: sha256(index.bytes) };
+  const chosen = requireManifestDescriptor(selectPlatform(parseIndex(index.doc, index.type, 'image index', indexBlob), platform, indexBlob), indexBlob);
+  assertSha256(chosen.digest, reference);
   const bytes = await source.manifest(chosen);
-  verifyBytes(bytes, chosen, `manifest for ${platformString(platform)}`, ref);
-  const doc = parseJson(bytes, 'manifest', ref, chosen.digest);
-  const type = manifestMediaType(doc, chosen.mediaType, ref);
-  if (isIndexMediaType(type)) throw new ImageError('nested image indexes are not supported', { reference: ref, blob: chosen.digest });
+  verifyBytes(bytes, chosen, `manifest for ${platformString(platform)}`, reference);
+  const doc = parseJson(bytes, 'manifest', { reference, blob: chosen.digest });
+  const type = manifestMediaType(doc, chosen.mediaType, { reference, blob: chosen.digest });
+  if (isIndexMediaType(type)) throw new ImageError('nested image indexes are not supported', { reference, blob: chosen.digest });
   return { bytes, doc, type };
 }

@@ -1,6 +1,6 @@
 import { type Hash, createHash } from 'node:crypto';
 import { type FileHandle, open, rm } from 'node:fs/promises';
-import { ImageError, messageOf } from '../errors';
+import { ImageError, asImageError, messageOf } from '../errors';
 import { type RetryPolicy, backoff } from '../registry/http';
 import type { Descriptor } from '../sources/oci';
 import type { ImageSource } from '../sources/source';
@@ -35,7 +35,7 @@ export async function downloadBlob(source: ImageSource, desc: Descriptor, tmpPat
   } catch (e) {
     await handle.close();
     await rm(tmpPath, { force: true });
-    throw e instanceof ImageError ? e : new ImageError(`download failed: ${messageOf(e)}`, { reference: source.reference, blob: desc.digest }, { cause: e });
+    throw asImageError(e, 'download failed', { reference: source.reference, blob: desc.digest });
   }
   await handle.close();
 }

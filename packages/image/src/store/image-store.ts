@@ -3,11 +3,13 @@ import { join, resolve } from 'node:path';
 import { type ImageDefaults, imageDefaults } from '../config/defaults';
 import { buildRuntimeSpec } from '../config/runtime-spec';
 import { resolveUser } from '../config/users';
-import { ImageError, messageOf } from '../errors';
+import { ImageError, asImageError } from '../errors';
+import { parseJson } from '../json';
+import { bounded, quote } from '../text';
 import { type ImageReference, type SourceSpec, formatImageReference, normalizeImageName, parseImageReference, parseSource, tryNormalizeImageName } from '../reference';
 import type { RegistryClient } from '../registry/client';
 import { type PreparedRootfs, assertContainerId, directoryRootfs, overlayRootfs } from '../rootfs';
-import { type Platform, hostPlatform, parseImageConfig, parseJson, type ImageConfig } from '../sources/oci';
+import { type ImageConfig, type Platform, hostPlatform } from '../sources/oci';
 import type { ImageSourceSpec, OpenContext } from '../sources/open';
 import type { ImageSource } from '../sources/source';
 import type { ProgressEvent, StoreContext } from './context';
@@ -116,34 +118,43 @@ export class ImageStore {
   /** Import an OCI layout dir, oci-archive or docker-archive (transport prefix optional); `name` tags it. */
   async import(file: string, name?: string): Promise<ImageRecord> {
     const spec = TRANSPORT.test(file) ? parseSource(file) : undefined;
+    const storeName = name === undefined ? undefined : normalizeImageName(name);
     return this.shared(async () => {
       const { openImageFile, openImageSource } = await import('../sources/open');
       const src = spec && isArchiveSpec(spec) ? await openImageSource(spec, file, await this.openContext()) : await openImageFile(file, await this.openContext());
-      return this.ingest(src, name === undefined ? undefined : normalizeImageName(name), true);
+      return this.ingest(src, storeName, true);
     });
   }
 
   list(): Promise<ImageRecord[]> {
-    return readRecords(this.ctx.paths);
+    return this.guarded(() => readRecords(this.ctx.paths));
   }
 
   /** Untag a name (the image goes when its last name does) or remove an image by digest / id prefix. */
   async remove(ref: string): Promise<void> {
-    await updateRecords(this.ctx.paths, (records) => {
-      const record = findRecord(records, ref);
-      if (!record) throw new ImageError('no such image in the store', { reference: ref });
-      const name = tryNormalizeImageName(ref);
-      // by name: untag that name; by digest or id: drop every name
-      record.names = name && record.names.includes(name) ? record.names.filter((n) => n !== name) : [];
-      if (record.names.length === 0) records.splice(records.indexOf(record), 1);
+    const missing = (): ImageError => new ImageError('no such image in the store', { reference: ref });
+    await this.guarded(async () => {
+      // a store without the image is left as it is (not even created)
+      if (!findRecord(await readRecords(this.ctx.paths), ref)) throw missing();
+      await updateRecords(this.ctx.paths, (records) => {
+        const record = findRecord(records, ref);
+        if (!record) throw missing();
+        const name = tryNormalizeImageName(ref);
+        // by name: untag that name; by digest or id: drop every name
+        record.names = name && record.names.includes(name) ? record.names.filter((n) => n !== name) : [];
+        if (record.names.length === 0) records.splice(records.indexOf(record), 1);
+      });
     });
   }
 
-  /** Delete unreferenced blobs and layers, and leftovers in tmp/. Waits for running pulls/imports. */
+  /** Delete unreferenced blobs and layers, and leftovers in tmp/. Waits for running pulls/imports. A missing store is left missing. */
   async prune(): Promise<PruneResult> {
-    await this.createStoreDirs();
-    const { pruneStore } = await import('./prune');
-    return withLock(this.ctx.paths.storeLock, 'exclusive', () => pruneStore(this.ctx.paths));
+    return this.guarded(async () => {
+      if (!(await exists(this.root))) return { blobs: 0, layers: 0, bytes: 0 };
+      await this.createStoreDirs();
+      const { pruneStore } = await import('./prune');
+      return withLock(this.ctx.paths.storeLock, 'exclusive', () => pruneStore(this.ctx.paths));
+    });
   }
 
   /** umoci-style bundle: `dir/rootfs` extracted from the image's blobs and `dir/config.json` (OCI runtime spec). */
@@ -158,9 +169,9 @@ export class ImageStore {
       const results = await extractLayers(
         record.layers.map((l) => ({ input: this.ctx.paths.blob(l.digest), mediaType: l.mediaType, layer: l.digest })),
         rootfs,
-        { onWarning: (w) => this.ctx.log(`${ref}: ${w.entry}: ${w.message}`) },
+        { onWarning: (w) => this.ctx.log(`${bounded(ref)}: ${quote(w.entry)}: ${w.message}`) },
       ).catch((e: unknown) => {
-        throw new ImageError(`cannot extract: ${messageOf(e)}`, { reference: ref, path: rootfs }, { cause: e });
+        throw asImageError(e, 'cannot extract', { reference: ref, path: rootfs });
       });
       results.forEach((r, i) => verifyDiffId(r.diffId, record.layers[i].diffId, ref, record.layers[i].digest));
       const config = await this.config(record);
@@ -171,9 +182,11 @@ export class ImageStore {
 
   /** The defaults (Entrypoint, Cmd, Env, …) of a stored image. */
   async defaults(ref: string): Promise<ImageDefaults> {
-    const record = findRecord(await this.list(), ref);
-    if (!record) throw new ImageError('no such image in the store', { reference: ref });
-    return imageDefaults(await this.config(record));
+    return this.guarded(async () => {
+      const record = findRecord(await readRecords(this.ctx.paths), ref);
+      if (!record) throw new ImageError('no such image in the store', { reference: ref });
+      return imageDefaults(await this.config(record));
+    });
   }
 
   private async obtain(spec: ImageSourceSpec, source: string, pull: PullPolicy, cacheLayers: boolean): Promise<ImageRecord> {
@@ -212,17 +225,30 @@ export class ImageStore {
     }
   }
 
+  /** A stored image's config: it passed its schema when the image was stored, and its blob is named by its digest. */
   private async config(record: ImageRecord): Promise<ImageConfig> {
+    const context = { reference: record.names[0] ?? record.digest, blob: record.configDigest };
     const bytes = await readFile(this.ctx.paths.blob(record.configDigest)).catch(() => {
-      throw new ImageError('image config blob is missing from the store', { reference: record.names[0] ?? record.digest, blob: record.configDigest });
+      throw new ImageError('image config blob is missing from the store', context);
     });
-    return parseImageConfig(parseJson(bytes, 'image config', record.digest, record.configDigest), record.digest, record.configDigest);
+    return parseJson(bytes, 'image config', context) as ImageConfig;
   }
 
   /** Operations that add to or read from the store hold its lock shared; prune holds it exclusively. */
   private async shared<T>(fn: () => Promise<T>): Promise<T> {
-    await this.createStoreDirs();
-    return withLock(this.ctx.paths.storeLock, 'shared', fn);
+    return this.guarded(async () => {
+      await this.createStoreDirs();
+      return withLock(this.ctx.paths.storeLock, 'shared', fn);
+    });
+  }
+
+  /** Run a public operation: a failed system call in the store (ENOENT, EACCES, ENOSPC, …) surfaces as an ImageError naming its path. */
+  private async guarded<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw storeError(e, this.root);
+    }
   }
 
   /** Once per store: every operation after the first finds the dirs made (a failed attempt is retried next time). */
@@ -274,6 +300,14 @@ function isArchiveSpec(spec: SourceSpec): spec is Extract<SourceSpec, { kind: 'o
 async function missingLayers(layers: readonly LayerRecord[], paths: StorePaths): Promise<LayerRecord[]> {
   const cached = await Promise.all(layers.map((l) => exists(paths.layer(l.diffId))));
   return layers.filter((_, i) => !cached[i]);
+}
+
+/** Node's and libc's errno errors as ImageErrors naming the path (the store root when they name none). */
+function storeError(e: unknown, root: string): unknown {
+  // duck-typed: Node's errors may come from another realm, where instanceof Error fails
+  const err = (e ?? {}) as Partial<NodeJS.ErrnoException>;
+  if (e instanceof ImageError || typeof err.code !== 'string' || typeof err.syscall !== 'string') return e;
+  return new ImageError(`${err.syscall} failed (${err.code})`, { path: err.path || root }, { cause: e });
 }
 
 function verifyDiffId(actual: string, expected: string, reference: string, blob: string): void {

@@ -1,8 +1,7 @@
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageError, messageOf } from '../errors';
+import { ImageError, asImageError } from '../errors';
 import type { Descriptor } from '../sources/oci';
-import { platformString } from '../sources/oci';
 import { type ImageSource, type ResolvedImage, resolveImage } from '../sources/source';
 import { downloadBlob } from './blobs';
 import type { StoreContext } from './context';
@@ -29,7 +28,6 @@ interface Pending {
  */
 export async function ingestImage(source: ImageSource, ctx: StoreContext, opts: { cacheLayers: boolean }): Promise<Omit<ImageRecord, 'names' | 'addedAt'>> {
   const image = await resolveImage(source, ctx.platform);
-  warnOnPlatform(source, image, ctx);
   await withLock(ctx.paths.lock(hexOf(image.manifestDigest)), 'exclusive', async () => {
     const pending: Pending = { tmp: await mkdtemp(join(ctx.paths.tmp, 'ingest-')), blobs: [], layers: [] };
     try {
@@ -41,13 +39,6 @@ export async function ingestImage(source: ImageSource, ctx: StoreContext, opts: 
     }
   });
   return recordOf(source, image);
-}
-
-function warnOnPlatform(source: ImageSource, image: ResolvedImage, ctx: StoreContext): void {
-  const { os, architecture } = image.config;
-  if (os !== ctx.platform.os || architecture !== ctx.platform.architecture) {
-    ctx.log(`${source.reference}: image is for ${os}/${architecture}, this host is ${platformString(ctx.platform)}`);
-  }
 }
 
 /** Manifest, config and index are small and already verified in memory: write the missing ones to tmp. */
@@ -81,7 +72,7 @@ async function stageLayer(source: ImageSource, desc: Descriptor & { diffId: stri
 /** Unpack a layer blob into tmp and check that its uncompressed digest is the diffId the config promises. */
 async function unpackVerified(blobPath: string, layer: LayerRecord, tmp: string, reference: string, ctx: StoreContext): Promise<UnpackedLayer> {
   const unpacked = await unpackLayer({ input: blobPath, mediaType: layer.mediaType, layer: layer.digest }, tmp, ctx.log).catch((e: unknown) => {
-    throw e instanceof ImageError ? e : new ImageError(`cannot unpack layer: ${messageOf(e)}`, { reference, blob: layer.digest }, { cause: e });
+    throw asImageError(e, 'cannot unpack layer', { reference, blob: layer.digest });
   });
   if (unpacked.result.diffId !== layer.diffId) {
     throw new ImageError(`layer diffId mismatch: config says ${layer.diffId}, uncompressed content is ${unpacked.result.diffId}`, { reference, blob: layer.digest });

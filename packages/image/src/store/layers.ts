@@ -2,6 +2,7 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Compression, type LayerResult, applyLayer } from '../layer';
+import { quote } from '../text';
 import { renameDirIntoPlace } from './fs-util';
 import type { StorePaths } from './paths';
 
@@ -30,7 +31,7 @@ export async function unpackLayer(spec: LayerSpec, tmpParent: string, log: (line
     mediaType: spec.mediaType,
     compression: spec.compression,
     layer: spec.layer,
-    onWarning: (w) => log(`${spec.layer}: ${w.entry}: ${w.message}`),
+    onWarning: (w) => log(`${spec.layer}: ${quote(w.entry)}: ${w.message}`),
   });
   await writeFile(join(dir, 'layer.json'), JSON.stringify({ diffId: result.diffId, bytes: result.bytes, entries: result.entries, from: spec.layer }));
   return { dir, result };

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ImageError } from '../errors';
+import { parseJson } from '../json';
 import { tryNormalizeImageName } from '../reference';
 import type { Platform } from '../sources/oci';
 import { withLock } from './lock';
@@ -40,13 +41,22 @@ interface IndexFile {
   images: ImageRecord[];
 }
 
+/** The image records; none when the store has no images.json yet (or no store exists). */
 export async function readRecords(paths: StorePaths): Promise<ImageRecord[]> {
+  let bytes: Buffer;
   try {
-    return (JSON.parse(await readFile(paths.index, 'utf8')) as IndexFile).images;
+    bytes = await readFile(paths.index);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new ImageError(`unreadable image index (${(e as Error).message})`, { path: paths.index });
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return [];
+    if (code === undefined) throw e;
+    throw new ImageError(`cannot read the image records (${code})`, { path: paths.index });
   }
+  const doc = parseJson(bytes, 'image records', { path: paths.index }) as Partial<IndexFile> | null;
+  if (doc?.version !== 1 || !Array.isArray(doc.images)) {
+    throw new ImageError('image records are malformed (want {"version": 1, "images": [...]})', { path: paths.index });
+  }
+  return doc.images;
 }
 
 /** Read-modify-write the records under the index lock; the file is replaced by rename, never rewritten in place. */

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { ImageError, messageOf } from '../errors';
+import { ImageError, asImageError } from '../errors';
 import { writeFileAtomic } from './atomic-file';
 import type { StoreContext } from './context';
 import { exists } from './fs-util';
@@ -53,7 +53,7 @@ async function unpackTarball(file: string, recordPath: string, ctx: StoreContext
     });
     input.on('error', (e) => hashing.destroy(e));
     const unpacked = await unpackLayer({ input: input.pipe(hashing), compression: 'auto', layer: file }, tmp, ctx.log).catch((e: unknown) => {
-      throw new ImageError(`cannot unpack rootfs tarball: ${messageOf(e)}`, { reference: file, path: file }, { cause: e });
+      throw asImageError(e, 'cannot unpack rootfs tarball', { reference: file, path: file });
     });
     const record: TarballRecord = { file, sha256: `sha256:${hash.digest('hex')}`, diffId: unpacked.result.diffId };
     await commitLayer(unpacked, ctx.paths);
