@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { applyLayers, extractLayers } from '../packages/image/dist/index.mjs';
+// deterministic (mulberry32): the same tree on every machine, only file bytes differ
+import { prng } from '../packages/testkit/dist/index.mjs';
 
 const ROOT = '/var/tmp/tincan-bench';
 const IMAGE = join(ROOT, 'image-v1'); // bump the suffix when the generator changes
@@ -16,17 +18,6 @@ const RUNS = join(ROOT, 'runs');
 const GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
 
-/** Deterministic PRNG (mulberry32): the same tree on every machine, only file bytes differ. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TEXT = Buffer.from('the quick brown fox jumps over the lazy dog; lorem ipsum dolor sit amet, tincan layer bench\n'.repeat(200));
 /** Half random, half text: gzip shrinks it about 2x, like binaries and libraries do. */

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { prng } from '@tincan/testkit';
 import { REPO, TINCAN } from './helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'tincan-e2e-bad-input-'));
@@ -122,17 +123,6 @@ describe('the last-resort handler', () => {
   });
 });
 
-/** mulberry32: the same cases on every run (FUZZ_SEED picks others). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('fuzzing the image commands\' flags and arguments', () => {
   const runs = Number(process.env.FUZZ_RUNS ?? 16);

@@ -4,27 +4,20 @@ import { join } from 'node:path';
 import { KernelFeatureError, SyscallError } from '@tincan/libc-core';
 import { Cgroup, CgroupLimitError, CgroupUnavailableError, CgroupWriteError, detectCgroupV2 } from '../src';
 import { sigkillEachProcess } from '../src/processes';
-import { Sandbox, UNIFIED, cgroupEvents } from './helpers';
+import { sandboxPerTest, UNIFIED, cgroupEvents } from './helpers';
 
 // Freeze and kill are cgroup v2 core features: they work here although this hybrid host's
 // cgroup2 has no memory/cpu/pids/io controllers.
 describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
-  let box: Sandbox;
-  beforeEach(() => {
-    box = new Sandbox();
-  });
-  afterEach(async () => {
-    await box.cleanup();
-    expect(existsSync(box.parentDir)).toBe(false);
-  });
+  const sandbox = sandboxPerTest();
 
   it('creates the directory under its parent and refuses to create it twice', async () => {
-    const cg = await Cgroup.create('c1', { parent: box.parent });
-    expect(cg.path).toBe(join(UNIFIED, box.parent, 'c1'));
+    const cg = await Cgroup.create('c1', { parent: sandbox().parent });
+    expect(cg.path).toBe(join(UNIFIED, sandbox().parent, 'c1'));
     expect(existsSync(join(cg.path, 'cgroup.procs'))).toBe(true);
-    const again = Cgroup.create('c1', { parent: box.parent });
+    const again = Cgroup.create('c1', { parent: sandbox().parent });
     await expect(again).rejects.toBeInstanceOf(SyscallError);
-    await expect(Cgroup.create('c1', { parent: box.parent })).rejects.toMatchObject({
+    await expect(Cgroup.create('c1', { parent: sandbox().parent })).rejects.toMatchObject({
       code: 'EEXIST',
       path: cg.path,
       message: expect.stringContaining('the cgroup already exists'),
@@ -32,20 +25,20 @@ describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
   });
 
   it('takes the parent as a cgroup path or as a directory under the mountpoint', async () => {
-    const a = await Cgroup.create('a', { parent: `/${box.parent}/nested` });
-    const b = await Cgroup.create('b', { parent: join(UNIFIED, box.parent, 'nested') });
-    expect(a.path).toBe(join(UNIFIED, box.parent, 'nested', 'a'));
-    expect(b.path).toBe(join(UNIFIED, box.parent, 'nested', 'b'));
+    const a = await Cgroup.create('a', { parent: `/${sandbox().parent}/nested` });
+    const b = await Cgroup.create('b', { parent: join(UNIFIED, sandbox().parent, 'nested') });
+    expect(a.path).toBe(join(UNIFIED, sandbox().parent, 'nested', 'a'));
+    expect(b.path).toBe(join(UNIFIED, sandbox().parent, 'nested', 'b'));
     await expect(Cgroup.create('x', { parent: '../escape' })).rejects.toThrow(CgroupLimitError);
-    await expect(Cgroup.create('../x', { parent: box.parent })).rejects.toThrow('invalid cgroup name value "../x"');
+    await expect(Cgroup.create('../x', { parent: sandbox().parent })).rejects.toThrow('invalid cgroup name value "../x"');
   });
 
   it('adds a process, freezes, thaws, kills it by SIGKILL and removes the directory', async () => {
-    const cg = await Cgroup.create('life', { parent: box.parent });
-    const { pid, exit } = await box.sleeper();
+    const cg = await Cgroup.create('life', { parent: sandbox().parent });
+    const { pid, exit } = await sandbox().sleeper();
     cg.addProcess(pid);
     expect(cg.procs()).toEqual([pid]);
-    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`0::/${box.parent}/life\n`);
+    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`0::/${sandbox().parent}/life\n`);
     expect(cg.populated()).toBe(true);
 
     await cg.freeze();
@@ -62,8 +55,8 @@ describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
   });
 
   it('kills a frozen cgroup', async () => {
-    const cg = await Cgroup.create('frozen', { parent: box.parent });
-    const { pid, exit } = await box.sleeper();
+    const cg = await Cgroup.create('frozen', { parent: sandbox().parent });
+    const { pid, exit } = await sandbox().sleeper();
     cg.addProcess(pid);
     await cg.freeze();
     await cg.kill();
@@ -71,10 +64,10 @@ describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
   });
 
   it('remove() kills what is still running, in child cgroups too', async () => {
-    const cg = await Cgroup.create('busy', { parent: box.parent });
+    const cg = await Cgroup.create('busy', { parent: sandbox().parent });
     mkdirSync(join(cg.path, 'inner'));
-    const outer = await box.sleeper();
-    const inner = await box.sleeper();
+    const outer = await sandbox().sleeper();
+    const inner = await sandbox().sleeper();
     cg.addProcess(outer.pid);
     Cgroup.open(join(cg.path, 'inner')).addProcess(inner.pid);
     await cg.remove();
@@ -84,10 +77,10 @@ describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
   });
 
   it('kills pid by pid where cgroup.kill is missing (kernels before 5.14)', async () => {
-    const cg = await Cgroup.create('bypid', { parent: box.parent });
+    const cg = await Cgroup.create('bypid', { parent: sandbox().parent });
     mkdirSync(join(cg.path, 'inner'));
-    const a = await box.sleeper();
-    const b = await box.sleeper();
+    const a = await sandbox().sleeper();
+    const b = await sandbox().sleeper();
     cg.addProcess(a.pid);
     Cgroup.open(join(cg.path, 'inner')).addProcess(b.pid);
     expect(sigkillEachProcess(cg.path)).toBe(2);
@@ -95,7 +88,7 @@ describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
   });
 
   it('reads the stats this host offers: cpu.stat only', async () => {
-    const cg = await Cgroup.create('stats', { parent: box.parent });
+    const cg = await Cgroup.create('stats', { parent: sandbox().parent });
     const stats = cg.stats();
     expect(stats.memory).toBeUndefined();
     expect(stats.pids).toBeUndefined();
@@ -104,7 +97,7 @@ describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
   });
 
   it('reports a failed cgroupfs write with the file, errno and value', async () => {
-    const cg = await Cgroup.create('bad', { parent: box.parent });
+    const cg = await Cgroup.create('bad', { parent: sandbox().parent });
     let err: unknown;
     try {
       cg.addProcess(2 ** 30);
@@ -117,11 +110,11 @@ describe('Cgroup lifecycle under /sys/fs/cgroup/unified', () => {
   });
 
   it('refuses a memory limit here with CgroupUnavailableError naming memory, the mount and --cgroups off', async () => {
-    const attempt = Cgroup.create('mem', { parent: box.parent, limits: { memory: { max: 32n << 20n }, pids: { max: 10 } } });
+    const attempt = Cgroup.create('mem', { parent: sandbox().parent, limits: { memory: { max: 32n << 20n }, pids: { max: 10 } } });
     await expect(attempt).rejects.toBeInstanceOf(CgroupUnavailableError);
     await expect(attempt).rejects.toMatchObject({ missing: ['memory', 'pids'], mountpoint: UNIFIED });
     await expect(attempt).rejects.toThrow(/memory, pids not available at \/sys\/fs\/cgroup\/unified \(it has: .*hugetlb.*\).*--cgroups off/);
-    expect(existsSync(box.parentDir)).toBe(false);
+    expect(existsSync(sandbox().parentDir)).toBe(false);
   });
 
   it('refuses every cgroup when the host has no cgroup2', async () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BPF_INSN_SIZE } from '@tincan/libc-core';
 import { Cgroup, CgroupDeviceFilterError, CgroupLimitError, DEFAULT_DEVICE_RULES, compileDeviceFilter, type DeviceRule } from '../src';
 import { attachDeviceFilter } from '../src/device-filter';
-import { Sandbox, type DeviceOp } from './helpers';
+import { sandboxPerTest, type DeviceOp } from './helpers';
 
 // The real kernel: BPF_CGROUP_DEVICE programs attached to cgroups under /sys/fs/cgroup/unified
 // (this hybrid host's cgroup2 has only hugetlb, but device programs are a cgroup2 core feature).
@@ -34,23 +34,16 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('device filter on the real kernel', () => {
-  let box: Sandbox;
-  beforeEach(() => {
-    box = new Sandbox();
-  });
-  afterEach(async () => {
-    await box.cleanup();
-    expect(existsSync(box.parentDir)).toBe(false);
-  });
+  const sandbox = sandboxPerTest();
 
   let cgroups = 0;
   /** Results inside a new cgroup with `devices`, next to the same operations from outside it. */
   async function probe(devices: readonly DeviceRule[], ops: DeviceOp[]): Promise<{ inside: string[]; outside: string[] }> {
-    const cg = await Cgroup.create(`dev-${++cgroups}`, { parent: box.parent, devices });
-    const inside = await box.probeDevices(cg, ops);
+    const cg = await Cgroup.create(`dev-${++cgroups}`, { parent: sandbox().parent, devices });
+    const inside = await sandbox().probeDevices(cg, ops);
     // the same opens from outside the cgroup (mknod paths renewed, the first run made them)
     const again = ops.map((op) => ('mknod' in op ? mknod(op.type, op.major, op.minor) : op));
-    return { inside, outside: await box.probeDevices(null, again) };
+    return { inside, outside: await sandbox().probeDevices(null, again) };
   }
 
   it('the default allowlist: /dev/null and /dev/zero open, other devices are EPERM, mknod is allowed but the new node is not', async () => {
@@ -138,31 +131,27 @@ describe('device filter on the real kernel', () => {
   });
 
   it('holds in child cgroups too (a container cannot escape it by making one)', async () => {
-    const cg = await Cgroup.create('dev', { parent: box.parent, devices: DEFAULT_DEVICE_RULES });
+    const cg = await Cgroup.create('dev', { parent: sandbox().parent, devices: DEFAULT_DEVICE_RULES });
     mkdirSync(join(cg.path, 'inner'));
-    expect(await box.probeDevices(Cgroup.open(join(cg.path, 'inner')), [open('null'), open('kmsg')])).toEqual(['ok', 'EPERM']);
+    expect(await sandbox().probeDevices(Cgroup.open(join(cg.path, 'inner')), [open('null'), open('kmsg')])).toEqual(['ok', 'EPERM']);
   });
 
   it('leaves no file descriptor open: the attachment keeps the program', async () => {
     const before = readdirSync('/proc/self/fd').length;
-    const cg = await Cgroup.create('dev', { parent: box.parent, devices: DEFAULT_DEVICE_RULES });
+    const cg = await Cgroup.create('dev', { parent: sandbox().parent, devices: DEFAULT_DEVICE_RULES });
     expect(readdirSync('/proc/self/fd').length).toBe(before);
-    expect(await box.probeDevices(cg, [open('kmsg')])).toEqual(['EPERM']);
+    expect(await sandbox().probeDevices(cg, [open('kmsg')])).toEqual(['EPERM']);
   });
 });
 
 describe('device filter errors', () => {
-  let box: Sandbox;
-  beforeEach(() => {
-    box = new Sandbox();
-  });
-  afterEach(() => box.cleanup());
+  const sandbox = sandboxPerTest();
 
   it('refuses a malformed rule with CgroupLimitError before creating anything', async () => {
-    const attempt = Cgroup.create('dev', { parent: box.parent, devices: [{ allow: true, type: 'c', major: 1 }] });
+    const attempt = Cgroup.create('dev', { parent: sandbox().parent, devices: [{ allow: true, type: 'c', major: 1 }] });
     await expect(attempt).rejects.toBeInstanceOf(CgroupLimitError);
     await expect(attempt).rejects.toThrow('invalid devices[0].access value ""');
-    expect(existsSync(box.parentDir)).toBe(false);
+    expect(existsSync(sandbox().parentDir)).toBe(false);
   });
 
   it('a directory that is not a cgroup2: EBADF from BPF_PROG_ATTACH, with the path', () => {
@@ -183,13 +172,13 @@ describe('device filter errors', () => {
   });
 
   it('a missing directory: ENOENT from open', () => {
-    expect(() => attachDeviceFilter(join(box.parentDir, 'missing'), compileDeviceFilter([]))).toThrow(
+    expect(() => attachDeviceFilter(join(sandbox().parentDir, 'missing'), compileDeviceFilter([]))).toThrow(
       expect.objectContaining({ name: 'CgroupDeviceFilterError', syscall: 'open', code: 'ENOENT' }),
     );
   });
 
   it("a program the verifier refuses: its errno and the verifier's log", async () => {
-    const cg = await Cgroup.create('dev', { parent: box.parent });
+    const cg = await Cgroup.create('dev', { parent: sandbox().parent });
     const exitWithoutR0 = Buffer.alloc(BPF_INSN_SIZE);
     exitWithoutR0.writeUInt8(0x95, 0);
     let err: unknown;
@@ -204,7 +193,7 @@ describe('device filter errors', () => {
   });
 
   it('removes the new cgroup when the filter cannot be attached', async () => {
-    const failure = new CgroupDeviceFilterError(join(box.parentDir, 'dev'), 'bpf(BPF_PROG_LOAD)', 22);
+    const failure = new CgroupDeviceFilterError(join(sandbox().parentDir, 'dev'), 'bpf(BPF_PROG_LOAD)', 22);
     let created: Promise<Cgroup> | undefined;
     jest.isolateModules(() => {
       jest.doMock('../src/device-filter', () => ({
@@ -213,11 +202,11 @@ describe('device filter errors', () => {
         },
       }));
       const { Cgroup: IsolatedCgroup } = jest.requireActual<typeof import('../src/cgroup')>('../src/cgroup');
-      created = IsolatedCgroup.create('dev', { parent: box.parent, devices: DEFAULT_DEVICE_RULES });
+      created = IsolatedCgroup.create('dev', { parent: sandbox().parent, devices: DEFAULT_DEVICE_RULES });
     });
     await expect(created).rejects.toBe(failure);
     expect(String(failure)).toContain('bpf(BPF_PROG_LOAD): EINVAL (the kernel lacks BPF_PROG_TYPE_CGROUP_DEVICE: CONFIG_CGROUP_BPF is off)');
-    expect(existsSync(join(box.parentDir, 'dev'))).toBe(false);
-    expect(existsSync(box.parentDir)).toBe(true);
+    expect(existsSync(join(sandbox().parentDir, 'dev'))).toBe(false);
+    expect(existsSync(sandbox().parentDir)).toBe(true);
   });
 });

@@ -55,6 +55,22 @@ export class Sandbox {
 }
 
 /** One operation of the device probe (test/device-probe.cjs). */
+/** A fresh Sandbox for each test of the calling describe block, removed (and checked gone) after it. */
+export function sandboxPerTest(): () => Sandbox {
+  let box: Sandbox | undefined;
+  beforeEach(() => {
+    box = new Sandbox();
+  });
+  afterEach(async () => {
+    await box?.cleanup();
+    expect(existsSync(box?.parentDir ?? '')).toBe(false);
+  });
+  return () => {
+    if (!box) throw new Error('sandboxPerTest: no test is running');
+    return box;
+  };
+}
+
 export type DeviceOp = { open: string; flags: 'r' | 'w' | 'rw' } | { mknod: string; type: 'b' | 'c'; major: number; minor: number };
 
 /** cgroup.events read straight from the file (populated, frozen). */

@@ -2,3 +2,4 @@
 export { busyboxRootfs } from './rootfs';
 export { startReady, type ReadyProcess } from './start-ready';
 export { quotedExample } from './readme';
+export { prng } from './prng';
