@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { prng } from '@tincan/testkit';
-import { REPO, TINCAN } from './helpers';
+import { REPO, ROOTFS, TINCAN } from './helpers';
 
 const work = mkdtempSync(join(tmpdir(), 'tincan-e2e-bad-input-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -98,6 +98,42 @@ describe('a bad image is refused at import, on one line, and nothing is stored',
     expectOneLineErrors(r.stderr);
     expect(readdirSync(join(data, 'blobs', 'sha256'))).toEqual([]);
     expect(existsSync(join(data, 'images.json'))).toBe(false);
+  });
+});
+
+describe('run flags', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tincan-bad-run-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const run = (...flags: string[]) => spawnSync(process.execPath, [TINCAN, 'run', ...flags, ROOTFS, 'true'], { encoding: 'utf8' });
+
+  it('a seccomp profile error names the file and the field, on one bounded line, even for hostile nesting', () => {
+    const wrong = join(dir, 'wrong.json');
+    writeFileSync(wrong, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 5 }] }));
+    const r = run('--security-opt', `seccomp=${wrong}`);
+    expect(r.status).toBe(125);
+    expect(r.stderr).toBe(`tincan: seccomp profile ${wrong}: syscalls[0].action: must be a string, got 5\n`);
+    const deep = join(dir, 'deep.json');
+    writeFileSync(deep, `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
+    const d = run('--security-opt', `seccomp=${deep}`);
+    expect(d.status).toBe(125);
+    expect(d.stderr).toMatch(new RegExp(`^tincan: seccomp profile ${deep}: syscalls\\[0\\]: must be an object, got an array of 1\\n$`));
+    const huge = join(dir, 'huge.json');
+    writeFileSync(huge, JSON.stringify({ defaultAction: `x\n${'y'.repeat(1_000_000)}` }));
+    const h = run('--security-opt', `seccomp=${huge}`);
+    expect(h.status).toBe(125);
+    expect(h.stderr.split('\n')).toHaveLength(2);
+    expect(h.stderr.length).toBeLessThan(1000);
+    expect(run('--security-opt', `seccomp=${join(dir, 'missing.json')}`).stderr).toBe(`tincan: seccomp profile ${join(dir, 'missing.json')}: ENOENT\n`);
+  });
+
+  it('an environment variable name with a tab is refused, naming it escaped', () => {
+    const r = run('-e', 'A\tB=1');
+    expect(r.status).toBe(125);
+    expect(r.stderr).toBe('tincan: --env "A\\tB": a variable name cannot hold blanks or control characters\n');
+  });
+
+  it('--tmpfs over the root is refused', () => {
+    expect(run('--tmpfs', '/').stderr).toMatch(/^tincan: --tmpfs "\/": cannot replace the root/);
   });
 });
 

@@ -18,6 +18,8 @@ describe('run flags', () => {
     expect(parseEnv('TINCAN_TEST_VAR')).toEqual(['TINCAN_TEST_VAR=from-host']);
     expect(parseEnv('TINCAN_UNSET_VAR')).toEqual([]);
     expect(() => parseEnv('=x')).toThrow(/empty variable name/);
+    expect(() => parseEnv('A\tB=1')).toThrow(/--env "A\\tB": a variable name cannot hold blanks or control characters/);
+    expect(() => parseEnv('A B')).toThrow(/cannot hold blanks/);
   });
 
   it('takes `--` before the command as the end of the options', () => {

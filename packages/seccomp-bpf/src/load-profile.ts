@@ -245,7 +245,12 @@ function onlyKeys(o: Json, allowed: readonly string[], path: string): void {
   if (unknown !== undefined) throw new SeccompProfileError(path === '' ? unknown : `${path}.${unknown}`, 'unknown field');
 }
 
+/** A value for an error message (the error bounds its length); containers by kind, never serialised whole. */
 function describe(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
-  return value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  if (value === undefined) return 'nothing';
+  // a hostile profile can nest deeper than JSON.stringify's recursion goes
+  if (Array.isArray(value)) return value.length === 0 ? '[]' : `an array of ${value.length}`;
+  if (typeof value === 'object' && value !== null) return Object.keys(value).length === 0 ? '{}' : 'an object';
+  return JSON.stringify(value) ?? String(value);
 }

@@ -30,10 +30,11 @@ export function parseVolume(value: string): VolumeSpec {
 
 /** -e KEY=VALUE, or -e KEY to pass the host's value (docker semantics). */
 export function parseEnv(value: string): string[] {
-  if (value.includes('=')) {
-    if (value.startsWith('=')) throw new UsageError(`--env "${value}": empty variable name`);
-    return [value];
-  }
+  const name = value.includes('=') ? value.slice(0, value.indexOf('=')) : value;
+  if (name === '') throw new UsageError(`--env "${value}": empty variable name`);
+  // a name with blanks or control characters is no shell variable, and would garble `env` inside
+  if (/[\s\u0000-\u001f\u007f]/.test(name)) throw new UsageError(`--env ${JSON.stringify(name)}: a variable name cannot hold blanks or control characters`);
+  if (value.includes('=')) return [value];
   const host = process.env[value];
   return host === undefined ? [] : [`${value}=${host}`];
 }

@@ -8,13 +8,13 @@ import { namespacesPlugin } from './namespaces';
 import { noNewPrivsPlugin } from './no-new-privs';
 import { rlimitsPlugin } from './rlimits';
 import { rootfsPlugin } from './rootfs';
-import { seccompPlugin } from './seccomp';
+import { seccompPlugin, SeccompProfileFileError } from './seccomp';
 import { userPlugin, UserIdError } from './user';
 import { usernsPlugin } from './userns';
 
 export {
   capabilitiesPlugin, cgroupsPlugin, commandPlugin, hostnamePlugin, mountsPlugin, namespacesPlugin,
-  noNewPrivsPlugin, rlimitsPlugin, rootfsPlugin, seccompPlugin, userPlugin, usernsPlugin, UserIdError,
+  noNewPrivsPlugin, rlimitsPlugin, rootfsPlugin, seccompPlugin, SeccompProfileFileError, userPlugin, usernsPlugin, UserIdError,
 };
 
 /**

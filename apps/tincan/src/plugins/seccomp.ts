@@ -1,20 +1,36 @@
 import { readFileSync } from 'node:fs';
-import { compile, loadProfile, nativeArch, profiles, type SeccompProfile } from '@tincan/seccomp-bpf';
+import { compile, loadProfile, nativeArch, profiles, SeccompProfileError, type SeccompProfile } from '@tincan/seccomp-bpf';
 import type { Plugin } from '../pipeline/plugin';
 import { CAPABILITY_NAMES, getShared } from '../pipeline/shared';
+
+/** A seccomp profile file that cannot be read or loaded: names the file, then what is wrong in it. */
+export class SeccompProfileFileError extends Error {
+  override readonly name = 'SeccompProfileFileError';
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`seccomp profile ${file}: ${detail}`);
+  }
+}
 
 /** 'default' | 'contained' | 'unconfined' | a path to a docker/OCI JSON profile. */
 export function seccompProfile(value: string): SeccompProfile | 'unconfined' {
   if (value === 'unconfined') return 'unconfined';
   if (value === 'default') return profiles.default;
   if (value === 'contained') return profiles.contained;
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(readFileSync(value, 'utf8'));
+    text = readFileSync(value, 'utf8');
   } catch (e) {
-    throw new Error(`seccomp profile ${value}: ${(e as Error).message}`);
+    throw new SeccompProfileFileError(value, (e as NodeJS.ErrnoException).code ?? (e as Error).message);
   }
-  return loadProfile(json);
+  try {
+    return loadProfile(text);
+  } catch (e) {
+    if (e instanceof SeccompProfileError) throw new SeccompProfileFileError(value, e.message);
+    throw e;
+  }
 }
 
 /** The seccomp filter, compiled from the profile for this architecture and the container's capabilities. */
