@@ -87,8 +87,16 @@ export const masked: readonly string[] = DEFAULT_MASKED_PATHS;
 export const path: string = containerPath('/data', 'volume');
 export type Spec = FilesystemSpec;`,
   },
+  '@tincan/layer': {
+    koffi: 'its engine makes openat2(2), *at() and xattr calls (through @tincan/libc)',
+    probe: "[new m.LayerError('a', 'why', 'l.tar').message, m.isLayerMediaType('application/vnd.oci.image.layer.v1.tar+zstd')]",
+    gives: ['layer l.tar: entry "a": why', true],
+    types: `import { applyLayer, DEFAULT_LIMITS, type ApplyOptions, type LayerResult } from '@tincan/layer';
+const opts: ApplyOptions = { mode: 'overlay', limits: { maxEntries: DEFAULT_LIMITS.maxEntries } };
+export const apply = (file: string, dest: string): Promise<LayerResult> => applyLayer(file, dest, opts);`,
+  },
   '@tincan/image': {
-    koffi: 'its layer engine and store lock make *at(), xattr and flock(2) calls (through @tincan/libc)',
+    koffi: 'it depends on @tincan/layer, and its store lock makes flock(2) calls (through @tincan/libc)',
     probe: 'm.hostPlatform().os',
     gives: 'linux',
     types: `import { ImageStore, type ImageRecord } from '@tincan/image';

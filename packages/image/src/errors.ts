@@ -1,3 +1,4 @@
+import { isInternalError } from '@tincan/layer';
 import { bounded, oneLine } from './text';
 
 /** What an image operation was working on when it failed; each present field is named in the message. */
@@ -45,16 +46,6 @@ function describe(c: ImageErrorContext): string {
 /** The message of an unknown thrown value (for wrapping causes). */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-/** Errors only a bug throws (a JavaScript built-in's, not one of ours or the kernel's): never reworded as an input error. */
-const INTERNAL_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError']);
-
-/** True for a TypeError, RangeError, …: wrapping it in an ImageError would show a user a bug as if it were their input's fault. */
-export function isInternalError(e: unknown): boolean {
-  // by name: errors from Node's internals may come from another realm, where instanceof fails
-  const name = (e as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && INTERNAL_ERRORS.has(name);
 }
 
 /** `e` as an ImageError in `context` (message prefixed with `what`), unless it is one already or a bug. */

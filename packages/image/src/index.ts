@@ -15,5 +15,4 @@ export {
   parseSource, parseImageReference, formatImageReference, normalizeImageName, type SourceSpec, type ImageReference,
 } from './reference';
 export { hostPlatform, type Platform, type ImageConfig } from './sources/oci';
-export { applyLayer, applyLayers, extractLayers } from './layer-api';
-export { LayerError } from './layer/errors';
+export { applyLayer, applyLayers, extractLayers, LayerError } from '@tincan/layer';

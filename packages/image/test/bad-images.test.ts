@@ -8,7 +8,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImageError, ImageStore, type Platform } from '../src';
 import { MAX_ARCHIVE_ENTRIES } from '../src/sources/archive-stage';
-import { header } from './layer-fixtures/tar-builder';
+import { header } from '../../layer/test/fixtures/tar-builder';
 import { type Blob, type BuiltImage, busyboxImage, makeTar, sha256 } from './helpers/busybox-image';
 import { scratchDir } from './helpers/scratch';
 

@@ -15,7 +15,7 @@ import { DockerArchiveSource } from '../src/sources/docker-archive';
 import { OciLayoutSource, directoryLayoutFiles } from '../src/sources/oci-layout';
 import { type ImageSource, resolveImage } from '../src/sources/source';
 import { type BuiltImage, busyboxImage, sha256 } from './helpers/busybox-image';
-import { FUZZ_TIMEOUT_MS, fuzzParameters, isOneBoundedLine } from './helpers/fuzz';
+import { FUZZ_TIMEOUT_MS, fuzzParameters, isOneBoundedLine } from '@tincan/testkit';
 
 type Doc = 'ociLayout' | 'index' | 'manifest' | 'config' | 'dockerManifest';
 

@@ -3,3 +3,4 @@ export { busyboxRootfs } from './rootfs';
 export { startReady, type ReadyProcess } from './start-ready';
 export { quotedExample } from './readme';
 export { prng } from './prng';
+export { FUZZ_TIMEOUT_MS, fuzzParameters, isOneBoundedLine, type FuzzParameters } from './fuzz';

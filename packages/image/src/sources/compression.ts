@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { Compression as LayerCompression } from '../layer';
+import type { Compression as LayerCompression } from '@tincan/layer';
 import { MediaType } from './oci';
 
 export type Compression = Exclude<LayerCompression, 'auto'>;

@@ -1,6 +1,6 @@
 import { ImageError, type ImageErrorContext } from '../errors';
 import { isRecord } from '../json';
-import { isLayerMediaType } from '../layer/media-type';
+import { isLayerMediaType } from '@tincan/layer';
 import { validateDocument } from '../schema/validate';
 import { quote } from '../text';
 import {

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { extractLayers } from '@tincan/layer';
 import { type ImageDefaults, imageDefaults } from '../config/defaults';
 import { buildRuntimeSpec } from '../config/runtime-spec';
 import { resolveUser } from '../config/users';
@@ -165,7 +166,6 @@ export class ImageStore {
     await this.shared(async () => {
       const record = await this.obtain(spec, ref, opts.pull ?? 'missing', !opts.noCache);
       await createEmptyDir(rootfs, ref);
-      const { extractLayers } = await import('../layer');
       const results = await extractLayers(
         record.layers.map((l) => ({ input: this.ctx.paths.blob(l.digest), mediaType: l.mediaType, layer: l.digest })),
         rootfs,

@@ -1,7 +1,7 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { type Compression, type LayerResult, applyLayer } from '../layer';
+import { type Compression, type LayerResult, applyLayer } from '@tincan/layer';
 import { quote } from '../text';
 import { renameDirIntoPlace } from './fs-util';
 import type { StorePaths } from './paths';

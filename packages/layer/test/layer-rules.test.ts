@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { lgetxattr } from '@tincan/libc';
-import { applyLayer, applyLayers, extractLayers, LayerError, type ApplyOptions, type LayerWarning } from '../src/layer';
-import { capNetBindService, tar, type TestEntry } from './layer-fixtures/tar-builder';
-import { inOverlay } from './layer-fixtures/overlay';
+import { applyLayer, applyLayers, extractLayers, LayerError, type ApplyOptions, type LayerWarning } from '../src';
+import { capNetBindService, tar, type TestEntry } from './fixtures/tar-builder';
+import { inOverlay } from './fixtures/overlay';
 
 const work = mkdtempSync(join(tmpdir(), 'tincan-layer-rules-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -346,8 +346,8 @@ describe('compression and diffId', () => {
   });
 
   it('sniffs gzip, zstd and plain tar with compression "auto"', async () => {
-    const zst = readFileSync(join(__dirname, 'layer-fixtures/small.tar.zst'));
-    const zstExpected = `sha256:${readFileSync(join(__dirname, 'layer-fixtures/small.tar.sha256'), 'utf8').split(' ')[0]}`;
+    const zst = readFileSync(join(__dirname, 'fixtures/small.tar.zst'));
+    const zstExpected = `sha256:${readFileSync(join(__dirname, 'fixtures/small.tar.sha256'), 'utf8').split(' ')[0]}`;
     expect((await applyLayer(Readable.from([gzipSync(raw)]), freshDir(), { mode: 'extract', compression: 'auto' })).diffId).toBe(expected);
     expect((await applyLayer(rawPath, freshDir(), { mode: 'extract' })).diffId).toBe(expected);
     expect((await applyLayer(Readable.from([zst]), freshDir(), { mode: 'extract' })).diffId).toBe(zstExpected);
@@ -355,8 +355,8 @@ describe('compression and diffId', () => {
 
   it.each(['small.tar.zst', 'small-streamed.tar.zst'])('zstd (%s, with and without frame content size)', async (fixture) => {
     const d = freshDir();
-    const r = await applyLayer(join(__dirname, 'layer-fixtures', fixture), d, { mode: 'extract', mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' });
-    expect(r.diffId).toBe(`sha256:${readFileSync(join(__dirname, 'layer-fixtures/small.tar.sha256'), 'utf8').split(' ')[0]}`);
+    const r = await applyLayer(join(__dirname, 'fixtures', fixture), d, { mode: 'extract', mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' });
+    expect(r.diffId).toBe(`sha256:${readFileSync(join(__dirname, 'fixtures/small.tar.sha256'), 'utf8').split(' ')[0]}`);
     expect(readFileSync(join(d, 'etc/motd'), 'utf8')).toBe('welcome to tincan\n');
   });
 
@@ -374,7 +374,7 @@ describe('compression and diffId', () => {
   });
 
   it('rejects corrupt and truncated zstd with a LayerError, never hanging', async () => {
-    const zst = readFileSync(join(__dirname, 'layer-fixtures/small-streamed.tar.zst'));
+    const zst = readFileSync(join(__dirname, 'fixtures/small-streamed.tar.zst'));
     const truncated = zst.subarray(0, zst.length - 100);
     await expect(applyLayer(Readable.from([truncated]), freshDir(), { mode: 'extract', layer: 't.zst' })).rejects.toThrow(/^layer t\.zst: (zstd: |entry )/);
     const corrupt = Buffer.from(zst);

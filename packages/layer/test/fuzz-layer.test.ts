@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { applyLayer, LayerError, type ApplyMode } from '../src/layer';
-import { FUZZ_TIMEOUT_MS, fuzzParameters, isOneBoundedLine } from './helpers/fuzz';
-import { snapshot } from './layer-fixtures/fs-snapshot';
-import { tar, type TestEntry } from './layer-fixtures/tar-builder';
+import { applyLayer, LayerError, type ApplyMode } from '../src';
+import { FUZZ_TIMEOUT_MS, fuzzParameters, isOneBoundedLine } from '@tincan/testkit';
+import { snapshot } from './fixtures/fs-snapshot';
+import { tar, type TestEntry } from './fixtures/tar-builder';
 
 const work = mkdtempSync(join(tmpdir(), 'tincan-fuzz-layer-'));
 const outside = join(work, 'outside');

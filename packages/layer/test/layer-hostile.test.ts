@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { lgetxattr } from '@tincan/libc';
-import { applyLayer, LayerError, type ApplyMode, type LayerLimits } from '../src/layer';
-import { snapshot } from './layer-fixtures/fs-snapshot';
-import { capNetBindService, entryBlocks, header, tar, type TestEntry } from './layer-fixtures/tar-builder';
+import { applyLayer, LayerError, type ApplyMode, type LayerLimits } from '../src';
+import { snapshot } from './fixtures/fs-snapshot';
+import { capNetBindService, entryBlocks, header, tar, type TestEntry } from './fixtures/tar-builder';
 
 const work = mkdtempSync(join(tmpdir(), 'tincan-layer-hostile-'));
 const outside = join(work, 'outside');

@@ -7,8 +7,8 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { applyLayer, LayerError, type ApplyMode, type LayerLimits } from '../src/layer';
-import { tar, type TestEntry } from './layer-fixtures/tar-builder';
+import { applyLayer, LayerError, type ApplyMode, type LayerLimits } from '../src';
+import { tar, type TestEntry } from './fixtures/tar-builder';
 
 const work = mkdtempSync(join(tmpdir(), 'tincan-layer-bounds-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,5 +1,4 @@
-import { isInternalError } from '../errors';
-import { bounded, oneLine, quote } from '../text';
+import { bounded, oneLine, quote } from './text';
 
 /** A layer could not be applied: names the layer (digest or path), the entry and why, on one bounded line. */
 export class LayerError extends Error {
@@ -37,4 +36,14 @@ export function asLayerError(err: unknown, entry: string, layer: string | undefi
 export function errorMessage(err: unknown): string {
   const message = (err as { message?: unknown } | null)?.message;
   return typeof message === 'string' ? message : String(err);
+}
+
+/** Errors only a bug throws (a JavaScript built-in's, not one of ours or the kernel's): never reworded as an input error. */
+const INTERNAL_ERRORS = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError']);
+
+/** True for a TypeError, RangeError, …: wrapping it in an input error would show a user a bug as if it were their input's fault. */
+export function isInternalError(e: unknown): boolean {
+  // by name: errors from Node's internals may come from another realm, where instanceof fails
+  const name = (e as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && INTERNAL_ERRORS.has(name);
 }

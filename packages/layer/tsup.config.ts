@@ -1,0 +1,3 @@
+import { defineConfig } from 'tsup';
+import { base } from '../../tsup.base.mjs';
+export default defineConfig({ ...base });
