@@ -14,6 +14,7 @@ const SUITES = [
   { what: 'tar parser + applier', dir: 'packages/layer', args: ['test/fuzz-layer.test.ts'], runs },
   { what: 'OCI JSON readers', dir: 'packages/image', args: ['test/fuzz-documents.test.ts'], runs },
   { what: 'seccomp profile loader + compiler', dir: 'packages/seccomp-bpf', args: ['test/fuzz-profile.test.ts'], runs },
+  { what: 'run flags', dir: 'apps/tincan', args: ['test/fuzz-flags.test.ts'], runs },
   { what: 'CLI image commands', dir: 'test', args: ['e2e/bad-input.test.ts', '-t', 'fuzzing'], runs: Math.max(1, Math.round(runs / 20)) },
 ];
 
