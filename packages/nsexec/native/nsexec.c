@@ -477,9 +477,6 @@ static int do_bind_device(const struct step *s) {
   return 0;
 }
 
-/* (uid_t)-1 means "unchanged" to the kernel and larger values truncate: only 0 … 2^32-2 are ids */
-#define MAX_ID 0xfffffffeULL
-
 /* After a credential change the kernel clears PDEATHSIG: set it again, then make sure the monitor did not already die. */
 static int rearm_pdeathsig(void) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) FAIL("PR_SET_PDEATHSIG: %s", strerror(errno));

@@ -82,4 +82,10 @@ export const PIVOT_FLAGS = { noPivot: 0x1 } as const;
 export const PROGRAM_FLAGS = { trace: 0x1 } as const;
 
 /** Program limits both sides enforce. */
-export const LIMITS = { maxSteps: 1024, maxArgs: 4096, maxGroups: 64 } as const;
+export const LIMITS = {
+  maxSteps: 1024,
+  maxArgs: 4096,
+  maxGroups: 64,
+  /** the largest uid/gid: (uid_t)-1 means "unchanged" to the kernel, and larger values truncate */
+  maxId: 0xfffffffe,
+} as const;

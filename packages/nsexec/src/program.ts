@@ -100,8 +100,8 @@ export function describeStep(step: Step): string {
   }
 }
 
-/** The largest uid/gid: (uid_t)-1 means "unchanged" to the kernel (MAX_ID of native/nsexec.c). */
-export const MAX_ID = 0xfffffffe;
+/** The largest uid/gid: (uid_t)-1 means "unchanged" to the kernel, and larger values truncate. */
+export const MAX_ID = LIMITS.maxId;
 
 /** The monitor steps that may come before clone. */
 const BEFORE_CLONE = new Set<Step['op']>(['forwardSignals', 'deviceFilter', 'joinNamespace']);
