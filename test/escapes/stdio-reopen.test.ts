@@ -5,17 +5,15 @@
 // as the caller's open mode allows: unchanged for stdin, only appended to for stdout and stderr.
 import { chmodSync, chownSync, closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOTFS, tincan } from '../e2e/helpers';
+import { ROOTFS } from '../e2e/helpers';
 import { cli, expectClean, rand, removeScratch, scratch } from './helpers';
 
 describe('escape class 8: the caller\'s stdio reopened through /proc/self/fd', () => {
   let base: string;
   /** -i where `tincan run` has it (stdin is then passed on); before that stdin was always passed on */
-  let interactive: string[];
 
   beforeAll(() => {
     base = scratch();
-    interactive = tincan(['run', '--help']).stdout.includes('--interactive') ? ['-i'] : [];
   });
   afterAll(() => removeScratch(base));
   afterEach(() => expectClean(base));
@@ -33,7 +31,7 @@ describe('escape class 8: the caller\'s stdio reopened through /proc/self/fd', (
     chmodSync(file, mode);
     const fd = openSync(file, 'r');
     try {
-      cli(['run', ...interactive, ...flags, ROOTFS, 'sh', '-c', WRITE_STDIN], { stdio: [fd, 'pipe', 'pipe'] });
+      cli(['run', '-i', ...flags, ROOTFS, 'sh', '-c', WRITE_STDIN], { stdio: [fd, 'pipe', 'pipe'] });
     } finally {
       closeSync(fd);
     }
@@ -61,7 +59,6 @@ describe('escape class 8: the caller\'s stdio reopened through /proc/self/fd', (
   });
 
   it('stdin without -i is not the caller\'s file (docker: /dev/null)', () => {
-    if (interactive.length === 0) return void console.warn('tincan run has no -i yet: stdin is always passed on');
     const file = join(base, `stdin-${rand()}`);
     writeFileSync(file, 'secret input\n');
     const fd = openSync(file, 'r');
@@ -73,6 +70,6 @@ describe('escape class 8: the caller\'s stdio reopened through /proc/self/fd', (
   });
 
   it('-i still passes stdin through', () => {
-    expect(cli(['run', ...interactive, ROOTFS, 'cat'], { input: 'piped\n' }).stdout).toBe('piped\n');
+    expect(cli(['run', '-i', ROOTFS, 'cat'], { input: 'piped\n' }).stdout).toBe('piped\n');
   });
 });
