@@ -17,12 +17,11 @@ function checkId(what: string, id: number | string): number {
   return n;
 }
 
-/** "uid[:gid]" without names; names need the rootfs's /etc/passwd. */
+/** "uid[:gid]" without names (checkNumericParts has checked both numbers); names need the rootfs's /etc/passwd. */
 function numericUser(spec: string): { uid: number; gid: number } | undefined {
   const m = /^(\d+)(?::(\d+))?$/.exec(spec);
   if (!m) return undefined;
-  const uid = checkId('uid', m[1] as string);
-  return { uid, gid: m[2] === undefined ? uid : checkId('gid', m[2]) };
+  return { uid: Number(m[1]), gid: Number(m[2] ?? m[1]) };
 }
 
 /** "name:123" or "123:name": the numeric half is checked before any lookup. */
