@@ -1,6 +1,6 @@
-import { bounded, quote } from '@tincan/layer';
+import { bounded, quote } from '@tincan/libc-core';
 
-export { bounded, oneLine, quote } from '@tincan/layer';
+export { bounded, oneLine, quote } from '@tincan/libc-core';
 
 /** Any JSON value, bounded for a message (strings quoted; objects and arrays as JSON, cut). */
 export function preview(value: unknown): string {

@@ -3,7 +3,7 @@ import {
   O_CLOEXEC, O_CREAT, O_DIRECTORY, O_EXCL, O_NOFOLLOW, O_RDONLY, O_WRONLY, S_IFBLK, S_IFCHR, S_IFDIR, S_IFIFO,
   SyscallError, linkat, makedev, mkdirat, mknodat, openat, symlinkat,
 } from '@tincan/libc';
-import { quote } from './text';
+import { quote } from '@tincan/libc-core';
 import { asLayerError, LayerError } from './errors';
 import { normalizeEntryPath, parentOf, type EntryPath } from './entry-path';
 import { removeEntry, typeAt } from './fs-tree';

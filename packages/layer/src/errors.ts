@@ -1,4 +1,4 @@
-import { bounded, oneLine, quote } from './text';
+import { bounded, oneLine, quote } from '@tincan/libc-core';
 
 /** A layer could not be applied: names the layer (digest or path), the entry and why, on one bounded line. */
 export class LayerError extends Error {

@@ -3,7 +3,7 @@ import {
   AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_RDONLY, S_IFDIR, S_IFLNK, S_IFMT, STATX_TYPE,
   SyscallError, openat, statxat, unlinkat,
 } from '@tincan/libc';
-import { quote } from './text';
+import { quote } from '@tincan/libc-core';
 
 export type RemovedKind = 'dir' | 'symlink' | 'other';
 

@@ -4,7 +4,6 @@ export type { ApplyLayersOptions, OverlayLayerInput } from './apply-layers';
 export { LayerError, isInternalError } from './errors';
 export { DEFAULT_LIMITS } from './limits';
 export { isLayerMediaType } from './media-type';
-export { bounded, oneLine, quote } from './text';
 export type {
   ApplyMode, ApplyOptions, Compression, IdMap, IdMapping, LayerInput, LayerResult, LayerLimits, LayerWarning, MultiLayerOptions,
 } from './types';

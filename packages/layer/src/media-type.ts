@@ -1,4 +1,4 @@
-import { quote } from './text';
+import { quote } from '@tincan/libc-core';
 import { LayerError } from './errors';
 import type { Compression } from './types';
 

@@ -2,7 +2,7 @@ import { fchmodSync, fchownSync } from 'node:fs';
 import {
   AT_SYMLINK_NOFOLLOW, SyscallError, fchmodat, fchownat, fsetxattr, futimens, lsetxattr, utimensat,
 } from '@tincan/libc';
-import { quote } from './text';
+import { quote } from '@tincan/libc-core';
 import { LayerError } from './errors';
 import { toHostId } from '@tincan/namespaces';
 import type { TarEntry } from './tar-parser';

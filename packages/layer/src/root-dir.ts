@@ -3,7 +3,7 @@ import {
   AT_FDCWD, AT_SYMLINK_NOFOLLOW, O_CLOEXEC, O_DIRECTORY, O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS,
   S_IFLNK, SyscallError, fchmodat, fchownat, mkdirat, openat2, readlinkat,
 } from '@tincan/libc';
-import { quote } from './text';
+import { quote } from '@tincan/libc-core';
 import { DirfdCache } from './dirfd-cache';
 import { joinInRoot, parentOf } from './entry-path';
 import { typeAt } from './fs-tree';

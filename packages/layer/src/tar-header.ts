@@ -1,5 +1,5 @@
 import type { Timespec } from '@tincan/libc';
-import { quote } from './text';
+import { quote } from '@tincan/libc-core';
 
 /** Header fields of one ustar/GNU block (before PAX and GNU long-name overrides). */
 export interface RawHeader {

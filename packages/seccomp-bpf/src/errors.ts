@@ -1,11 +1,7 @@
-/** Longest message: a profile's values are quoted in it, and a hostile profile can hold megabytes. */
-const MAX_MESSAGE = 500;
+import { bounded } from '@tincan/libc-core';
 
-/** One line of at most MAX_MESSAGE characters, control characters escaped. */
-function oneLine(text: string): string {
-  const escaped = text.slice(0, MAX_MESSAGE).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return text.length > MAX_MESSAGE ? `${escaped}…` : escaped;
-}
+/** A profile's values are quoted in its messages, and a hostile profile can hold megabytes: ~500 characters at most. */
+const MAX_MESSAGE = 480;
 
 /** A profile that cannot be loaded or compiled; `path` names the offending field (e.g. `syscalls[3].args[0].op`). */
 export class SeccompProfileError extends Error {
@@ -14,6 +10,6 @@ export class SeccompProfileError extends Error {
     readonly path: string,
     readonly detail: string,
   ) {
-    super(oneLine(path === '' ? detail : `${path}: ${detail}`));
+    super(bounded(path === '' ? detail : `${path}: ${detail}`, MAX_MESSAGE));
   }
 }

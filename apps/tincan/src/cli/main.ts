@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { oneLine } from '@tincan/libc-core';
 import { specFromFlags, type RunFlags } from './options';
 import { exitCodeOf, runContainer } from './run';
 import { imageCommands } from './images';
@@ -93,11 +94,4 @@ function describeFailure(e: unknown): string {
   const kind = typeof name === 'string' ? name : typeof e;
   const report = 'please report it with the command that failed and the output of the same command run with TINCAN_DEBUG=1';
   return `internal error (${oneLine(kind)}): this is a bug in tincan; ${report}`;
-}
-
-/** Control characters escaped and at most 2000 characters: an input quoted in a message cannot break lines or flood the terminal. */
-function oneLine(text: string): string {
-  const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  const escaped = text.slice(0, 2000).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, escape);
-  return text.length > 2000 ? `${escaped}…(${text.length} chars)` : escaped;
 }
